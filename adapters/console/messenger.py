@@ -1,0 +1,91 @@
+"""The console's ``Messenger``: prints channel posts to a rich console and keeps a transcript.
+
+The transcript (optional) is a JSON-lines file, one line per message sent, flushed and fsynced
+before the send returns, so it survives ``kill -9``. Like Discord's nonce, a resend with a key
+already in the transcript returns the earlier message instead of printing it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+
+from adapters.console.render import render
+from bot.cards import Card, QuestionCard, RevealCard
+from bot.ports import ChannelRef, MessageRef
+
+
+class ConsoleMessenger:
+    """Prints what the bot posts in the terminal channel."""
+
+    def __init__(self, console: Console, transcript: Path | None = None) -> None:
+        self.console = console
+        self.transcript = transcript
+        self._seen: dict[str, str] = self._load()
+        self._counter = len(self._seen)
+
+    def _load(self) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        if self.transcript is None or not self.transcript.exists():
+            return seen
+        for line in self.transcript.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a torn last line after a crash
+            if entry.get("key"):
+                seen[entry["key"]] = entry["message_id"]
+        return seen
+
+    def _record(self, entry: dict[str, object]) -> None:
+        if self.transcript is None:
+            return
+        with self.transcript.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _send(self, channel: ChannelRef, card: Card, key: str, kind: str) -> MessageRef:
+        if key in self._seen:
+            return MessageRef(channel, self._seen[key])
+        self._counter += 1
+        message_id = f"m{self._counter}-{key}"
+        self.console.print(Rule(f"#{channel.channel_id}", style="dim"))
+        self.console.print(render(card))
+        round_id = card.round_id if isinstance(card, QuestionCard | RevealCard) else None
+        self._record(
+            {
+                "kind": kind,
+                "key": key,
+                "message_id": message_id,
+                "channel": channel.channel_id,
+                "round_id": round_id,
+            }
+        )
+        self._seen[key] = message_id
+        return MessageRef(channel, message_id)
+
+    async def post(self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
+        """Print a channel post."""
+        return self._send(channel, card, key, "post")
+
+    async def edit(self, message: MessageRef, card: Card) -> None:
+        """A terminal cannot edit what it printed; the edit is recorded in the transcript only."""
+        round_id = card.round_id if isinstance(card, QuestionCard) else None
+        self._record(
+            {
+                "kind": "edit",
+                "key": "",
+                "message_id": message.message_id,
+                "channel": message.channel.channel_id,
+                "round_id": round_id,
+            }
+        )
+
+    async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
+        """Print a reply to a post (the reveal)."""
+        return self._send(message.channel, card, key, "reply")

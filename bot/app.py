@@ -1,0 +1,60 @@
+"""Assembling the core from settings: database, bank, rounds logic, service and timer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.bank import Bank, load_bank
+from bot.config import Settings
+from bot.ports import Clock, Messenger, SystemClock
+from bot.rounds import Rounds, RoundsConfig
+from bot.runtime import Runtime
+from bot.scheduler import RoundsTimer
+from bot.service import Service
+from bot.store.db import open_database
+
+
+@dataclass
+class App:
+    """A running core: what adapters call (``service``) and what they start and stop."""
+
+    engine: AsyncEngine
+    bank: Bank
+    rounds: Rounds
+    service: Service
+    timer: RoundsTimer
+
+    async def start(self) -> None:
+        """Start the timer; posts and reveals that came due while down go out now."""
+        await self.timer.start()
+
+    async def close(self) -> None:
+        """Stop the timer and release the database."""
+        self.timer.shutdown()
+        await self.engine.dispose()
+
+
+async def build_app(
+    settings: Settings,
+    messenger: Messenger,
+    clock: Clock | None = None,
+    bank: Bank | None = None,
+    pool_size: int = 5,
+) -> App:
+    """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``)."""
+    bank = bank or load_bank(settings.questions)
+    engine = await open_database(settings.database_url, pool_size=pool_size)
+    clock = clock or SystemClock()
+    rounds = Rounds(
+        engine,
+        bank,
+        messenger,
+        clock,
+        RoundsConfig(catchup=settings.catchup, lease=settings.lease),
+    )
+    timer = RoundsTimer(rounds, settings.tick)
+    rounds.on_change = timer.poke
+    runtime = Runtime(engine, bank, rounds, clock, settings.timezone)
+    return App(engine, bank, rounds, Service(runtime), timer)

@@ -1,0 +1,195 @@
+"""The question bank: the Question model, loading and validating bank files, merging several banks.
+
+A bank file is JSON: a header (``name``, ``version``, ``description``) and ``questions``. Every error
+names the file, the question (its id, or its index when the id is missing) and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Difficulty = Literal["easy", "medium", "hard"]
+DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Question(BaseModel):
+    """One question with its reference answer and what grading and quiz mode need."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(pattern=ID_PATTERN, max_length=80)
+    topic: str = Field(min_length=1, max_length=80)
+    difficulty: Difficulty = "medium"
+    question: str = Field(min_length=1, max_length=1000)
+    answer: str = Field(min_length=1, max_length=1500)
+    explanation: str = Field(default="", max_length=2000)
+    key_points: tuple[tuple[str, ...], ...] = Field(default=(), max_length=5)
+    choices: tuple[str, ...] = ()
+    follow_up: str = Field(default="", max_length=500)
+
+    @field_validator("key_points")
+    @classmethod
+    def _groups_not_empty(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        if groups and len(groups) < 2:
+            raise ValueError("needs 2 to 5 groups of synonyms (or none for an imported question)")
+        for group in groups:
+            if not group or any(not synonym.strip() for synonym in group):
+                raise ValueError("every group needs at least one non-empty synonym")
+        return groups
+
+    @field_validator("choices")
+    @classmethod
+    def _three_choices(cls, choices: tuple[str, ...]) -> tuple[str, ...]:
+        if choices and len(choices) != 3:
+            raise ValueError(f"needs exactly 3 wrong options for quiz mode, got {len(choices)}")
+        if any(not choice.strip() for choice in choices):
+            raise ValueError("options must not be empty")
+        return choices
+
+    @property
+    def quizzable(self) -> bool:
+        """Whether the question can be asked in quiz mode (it has three distractors)."""
+        return len(self.choices) == 3
+
+
+class BankFile(BaseModel):
+    """The on-disk shape of a bank file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    questions: list[dict[str, Any]]
+
+
+class BankError(Exception):
+    """A bank file cannot be used. The message names file, question and field."""
+
+
+@dataclass(frozen=True)
+class Bank:
+    """All questions the bot can ask, merged from one or more files, indexed by id."""
+
+    questions: tuple[Question, ...]
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
+
+    def get(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        by_id: dict[str, Question] = self.__dict__["_by_id"]
+        return by_id.get(question_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every question id, in bank order."""
+        return tuple(q.id for q in self.questions)
+
+    def topics(self) -> list[tuple[str, int]]:
+        """Topics with their question counts, in bank order."""
+        return list(Counter(q.topic for q in self.questions).items())
+
+    def find_topic(self, text: str) -> str | None:
+        """The topic named by ``text``: exact, case-insensitive, or a unique prefix/word match."""
+        wanted = _fold(text)
+        names = [name for name, _ in self.topics()]
+        for name in names:
+            if _fold(name) == wanted:
+                return name
+        matches = [name for name in names if _fold(name).startswith(wanted) or wanted in _fold(name)]
+        return matches[0] if len(matches) == 1 else None
+
+    def filtered(self, topics: Sequence[str] = (), difficulty: str | None = None) -> list[Question]:
+        """Questions in the given topics (all when empty) and difficulty (any when None)."""
+        return [
+            q
+            for q in self.questions
+            if (not topics or q.topic in topics) and (difficulty is None or q.difficulty == difficulty)
+        ]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
+
+
+def _describe(index: int, raw: Any) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
+        return f"question '{raw['id']}' (#{index + 1})"
+    return f"question #{index + 1} (no id)"
+
+
+def _field_errors(error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(whole question)"
+        lines.append(f"field '{where}': {item['msg']}")
+    return lines
+
+
+def parse_bank(text: str, source: str) -> Bank:
+    """Parse and validate one bank file's text; ``source`` names it in errors."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BankError(
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    try:
+        header = BankFile.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(_field_errors(exc))
+        raise BankError(
+            f"{source}: the file needs name, version and a list of questions: {details}"
+        ) from None
+    problems: list[str] = []
+    questions: list[Question] = []
+    for index, raw in enumerate(header.questions):
+        try:
+            questions.append(Question.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(f"{source}: {_describe(index, raw)}: {line}" for line in _field_errors(exc))
+    for question_id, count in Counter(q.id for q in questions).items():
+        if count > 1:
+            problems.append(f"{source}: question '{question_id}': field 'id': used {count} times")
+    if problems:
+        raise BankError("\n".join(problems))
+    if not questions:
+        raise BankError(f"{source}: the bank has no questions")
+    return Bank(tuple(questions), (source,))
+
+
+def load_bank(paths: Iterable[Path | str]) -> Bank:
+    """Load and merge bank files; ids must be unique across all of them."""
+    merged: list[Question] = []
+    origin: dict[str, str] = {}
+    sources: list[str] = []
+    for path in map(Path, paths):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BankError(f"{path}: cannot read the bank file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise BankError(f"{path}: the bank file is not UTF-8 text") from None
+        bank = parse_bank(text, str(path))
+        for question in bank.questions:
+            if question.id in origin:
+                raise BankError(
+                    f"{path}: question '{question.id}': field 'id': already used in {origin[question.id]}"
+                )
+            origin[question.id] = str(path)
+            merged.append(question)
+        sources.append(str(path))
+    if not merged:
+        raise BankError("no bank file given")
+    return Bank(tuple(merged), tuple(sources))

@@ -1,0 +1,118 @@
+"""Quality checks of a bank beyond its schema: what an author needs to fix or may want to fill in.
+
+Errors make ``dailyq bank check`` fail; warnings (fields an imported bank cannot know) do not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.bank import Bank, Question
+from bot.grading import PARTIAL_AT, Verdict, grade, normalize
+
+NEAR_EQUAL = 85.0
+NON_DISCRIMINATING_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which question, what, and whether it is an error or a warning."""
+
+    question_id: str
+    message: str
+    error: bool
+
+
+def _missing_fields(question: Question) -> list[Finding]:
+    missing = [
+        name for name in ("explanation", "key_points", "choices", "follow_up") if not getattr(question, name)
+    ]
+    if not missing:
+        return []
+    return [
+        Finding(
+            question.id,
+            f"missing {', '.join(missing)} (grading or quiz mode needs key_points and choices)",
+            error=False,
+        )
+    ]
+
+
+def _distractors(question: Question) -> list[Finding]:
+    answer = normalize(question.answer)
+    findings = []
+    counts = Counter(normalize(choice) for choice in question.choices)
+    for choice in question.choices:
+        similarity = fuzz.ratio(normalize(choice), answer)
+        if similarity >= NEAR_EQUAL:
+            findings.append(
+                Finding(
+                    question.id,
+                    f"option too close to the answer ({similarity:.0f}% alike): {choice[:60]}",
+                    True,
+                )
+            )
+        if counts[normalize(choice)] > 1:
+            findings.append(Finding(question.id, f"duplicate option: {choice[:60]}", True))
+    return findings
+
+
+def _self_grade(question: Question) -> list[Finding]:
+    if not question.key_points:
+        return []
+    result = grade(question.key_points, question.answer)
+    if result.verdict is Verdict.STRONG:
+        return []
+    missed = [group[0] for group, found in zip(question.key_points, result.found, strict=True) if not found]
+    return [
+        Finding(
+            question.id,
+            f"the reference answer grades {result.verdict.value} "
+            f"({result.score:.2f}) against its own key points; "
+            f"not found: {', '.join(missed)}",
+            True,
+        )
+    ]
+
+
+def discrimination(bank: Bank, question: Question) -> list[str]:
+    """Ids of other questions whose reference answers grade at least partial on these key points."""
+    if not question.key_points:
+        return []
+    return [
+        other.id
+        for other in bank.questions
+        if other.id != question.id and grade(question.key_points, other.answer).score >= PARTIAL_AT
+    ]
+
+
+def check_bank(bank: Bank) -> list[Finding]:
+    """Every finding of every question, in bank order."""
+    findings: list[Finding] = []
+    others = max(len(bank.questions) - 1, 1)
+    for question in bank.questions:
+        findings += _missing_fields(question)
+        findings += _distractors(question)
+        findings += _self_grade(question)
+        matched = discrimination(bank, question)
+        if len(matched) > NON_DISCRIMINATING_SHARE * others:
+            findings.append(
+                Finding(
+                    question.id,
+                    f"key points do not discriminate: they match {len(matched)} of {others} other answers",
+                    True,
+                )
+            )
+    return findings
+
+
+def summary(bank: Bank) -> list[tuple[str, int, int, int, int]]:
+    """Questions per topic and difficulty: (topic, easy, medium, hard, total)."""
+    rows = []
+    for topic, total in bank.topics():
+        counts = Counter(q.difficulty for q in bank.questions if q.topic == topic)
+        rows.append((topic, counts["easy"], counts["medium"], counts["hard"], total))
+    return rows

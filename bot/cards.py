@@ -1,0 +1,176 @@
+"""Neutral view models that adapters render: cards, their buttons (actions), and a reply.
+
+Cards hold plain data only. Adapters decide how a card looks on their platform and encode
+actions in their own ids (``dailyq:answer:<round_id>``); nothing here is computed by adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class ActionKind(StrEnum):
+    """What pressing a button does."""
+
+    ANSWER = "answer"  # open the free-text answer form of a daily round (value: round id)
+    CHOOSE = "choose"  # pick a quiz option (value: "<round id>:<option index>")
+    PRACTICE = "practice"  # get a practice question (value: topic or "")
+    PRACTICE_ANSWER = "try"  # open the answer form of a practice question (value: question id)
+    SHOW_ANSWER = "show"  # reveal a practice answer (value: question id)
+    RATE = "rate"  # rate recall (value: "<question id>:<rating>")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on a card. ``style`` is a hint: "primary", "danger" or "" (default)."""
+
+    kind: ActionKind
+    label: str
+    value: str
+    style: str = ""
+
+
+class Tone(StrEnum):
+    """How a notice should look."""
+
+    INFO = "info"
+    SUCCESS = "success"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short message; errors say what is accepted."""
+
+    text: str
+    tone: Tone = Tone.INFO
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionCard:
+    """A question: the daily post (with ``round_id``) or a practice question (without)."""
+
+    question_id: str
+    topic: str
+    difficulty: str
+    text: str
+    round_id: int | None = None
+    mode: str = "open"
+    options: tuple[str, ...] = ()
+    reveal_at: datetime | None = None
+    late: bool = False
+    closed: bool = False
+    notes: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class BestAnswer:
+    """One of the best answers of a round, as shown at the reveal."""
+
+    name: str
+    verdict: str
+    score: float
+
+
+@dataclass(frozen=True)
+class RevealCard:
+    """The reveal of a daily round: reference answer and how the channel did."""
+
+    round_id: int
+    question: str
+    answer: str
+    explanation: str
+    key_points: tuple[str, ...]
+    answered: int
+    verdicts: tuple[tuple[str, int], ...] = ()
+    picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
+    best: tuple[BestAnswer, ...] = ()
+    follow_up: str = ""
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class PracticeRevealCard:
+    """The answer of a practice question, with recall-rating buttons."""
+
+    question_id: str
+    question: str
+    answer: str
+    explanation: str
+    key_points: tuple[str, ...]
+    grade_note: str = ""
+    suggested: str | None = None
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    """One line of a leaderboard."""
+
+    rank: int
+    name: str
+    points: int
+    answers: int
+    strong: int
+    streak: int
+    is_caller: bool = False
+
+
+@dataclass(frozen=True)
+class LeaderboardCard:
+    """Standings for a window and scope: top rows plus the caller's own line if outside them."""
+
+    title: str
+    rows: tuple[LeaderboardRow, ...]
+    caller_row: LeaderboardRow | None = None
+    empty_text: str = "No points yet in this window."
+
+
+@dataclass(frozen=True)
+class StatsCard:
+    """A user's numbers."""
+
+    name: str
+    points: int
+    rank: int | None
+    current_streak: int
+    best_streak: int
+    verdicts: tuple[tuple[str, int], ...]
+    topics: tuple[tuple[str, int, int], ...]  # (topic, strong-or-correct, answered), weakest first
+    cards_due: int
+    cards_total: int
+
+
+@dataclass(frozen=True)
+class TableCard:
+    """A titled table of plain text cells (topics, schedule status, help)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    footer: str = ""
+
+
+Card = Notice | QuestionCard | RevealCard | PracticeRevealCard | LeaderboardCard | StatsCard | TableCard
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the service answers: cards, shown privately (ephemeral) unless ``ephemeral`` is False."""
+
+    cards: tuple[Card, ...] = field(default_factory=tuple)
+    ephemeral: bool = True
+
+
+def notice(text: str, tone: Tone = Tone.INFO, *, title: str = "") -> Reply:
+    """A private one-notice reply."""
+    return Reply((Notice(text, tone, title),))
+
+
+def error(text: str) -> Reply:
+    """A private error reply (nothing was changed)."""
+    return Reply((Notice(text, Tone.ERROR),))

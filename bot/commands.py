@@ -1,0 +1,178 @@
+"""Commands: what a user asked for, as frozen dataclasses. Adapters build them; the service runs them.
+
+The text grammar that turns a typed line into one of these lives in ``bot.grammar``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from enum import StrEnum
+
+
+class Window(StrEnum):
+    """Leaderboard time window."""
+
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+class Scope(StrEnum):
+    """Leaderboard scope: this channel or the whole workspace (Discord server, Slack team)."""
+
+    CHANNEL = "channel"
+    SERVER = "server"
+
+
+class Rating(StrEnum):
+    """How well a practice question was recalled (FSRS ratings)."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+
+
+class DailyAction(StrEnum):
+    """Schedule management verbs of ``daily``."""
+
+    STATUS = "status"
+    PAUSE = "pause"
+    RESUME = "resume"
+    NOW = "now"
+    REVEAL = "reveal"
+    SKIP = "skip"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A practice question, privately; optionally from one topic."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowPracticeAnswer:
+    """Reveal the answer of the caller's current practice question."""
+
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PracticeAnswer:
+    """A typed answer to the caller's current practice question, graded to suggest a rating."""
+
+    text: str
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RatePractice:
+    """The caller's recall rating of a practice question; schedules the card's next review."""
+
+    rating: Rating
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitAnswer:
+    """An answer to a daily round: free text (open mode) or a choice index (quiz mode).
+
+    ``round_id`` None means the open round of the caller's channel.
+    """
+
+    round_id: int | None = None
+    text: str | None = None
+    choice: int | None = None
+
+
+@dataclass(frozen=True)
+class ShowToday:
+    """Show the channel's open daily question, if any."""
+
+
+@dataclass(frozen=True)
+class ShowLeaderboard:
+    """Standings for a window and scope."""
+
+    window: Window = Window.WEEK
+    scope: Scope = Scope.CHANNEL
+
+
+@dataclass(frozen=True)
+class ShowStats:
+    """Points, streaks, accuracy by topic and cards due of a user (the caller by default)."""
+
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class ListTopics:
+    """Topics of the bank and their question counts."""
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """Usage."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Delete everything stored about the caller."""
+
+
+@dataclass(frozen=True)
+class ConfigureDaily:
+    """Schedule the caller's channel. ``None`` fields keep their current value or the default."""
+
+    post_time: time
+    timezone: str | None = None
+    reveal_after: timedelta | None = None
+    days: frozenset[int] | None = None
+    mode: str | None = None
+    topics: tuple[str, ...] | None = None
+    difficulty: str | None = None
+
+
+@dataclass(frozen=True)
+class ManageDaily:
+    """``daily status|pause|resume|now|reveal|skip|off``."""
+
+    action: DailyAction
+
+
+Command = (
+    Ask
+    | ShowPracticeAnswer
+    | PracticeAnswer
+    | RatePractice
+    | SubmitAnswer
+    | ShowToday
+    | ShowLeaderboard
+    | ShowStats
+    | ListTopics
+    | ShowHelp
+    | ForgetMe
+    | ConfigureDaily
+    | ManageDaily
+)
+
+ADMIN_ACTIONS = frozenset(
+    {
+        DailyAction.PAUSE,
+        DailyAction.RESUME,
+        DailyAction.NOW,
+        DailyAction.REVEAL,
+        DailyAction.SKIP,
+        DailyAction.OFF,
+    }
+)
+
+
+def needs_admin(command: Command) -> bool:
+    """Whether only an admin of the channel may run ``command``."""
+    if isinstance(command, ConfigureDaily):
+        return True
+    return isinstance(command, ManageDaily) and command.action in ADMIN_ACTIONS

@@ -1,0 +1,69 @@
+"""Settings from the environment (and ``.env``), validated once at start.
+
+Command-line options override these; see ``.env.example`` for every variable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.timeparse import TimeInputError, parse_duration, parse_timezone
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/dailyq.db"
+BUNDLED_BANK = Path(__file__).resolve().parent.parent / "questions.json"
+
+
+def _split_paths(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    return value
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value, maximum=timedelta(days=2))
+        except TimeInputError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Settings(BaseSettings):
+    """Core settings. Each field is read from ``DAILYQ_<NAME>`` except ``DATABASE_URL``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DAILYQ_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    questions: Annotated[list[Path], NoDecode, BeforeValidator(_split_paths)] = Field(
+        default_factory=lambda: [BUNDLED_BANK]
+    )
+    timezone: str = "UTC"
+    catchup: Duration = timedelta(hours=6)
+    lease: Duration = timedelta(seconds=30)
+    tick: Duration = timedelta(seconds=30)
+    log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            return parse_timezone(value)
+        except TimeInputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db")
+        return value

@@ -1,0 +1,219 @@
+"""The text command grammar shared by Slack and the console: one typed line -> one ``Command``.
+
+Errors are ``CommandError`` with a message that says what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands import (
+    Ask,
+    Command,
+    ConfigureDaily,
+    DailyAction,
+    ForgetMe,
+    ListTopics,
+    ManageDaily,
+    PracticeAnswer,
+    RatePractice,
+    Rating,
+    Scope,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowPracticeAnswer,
+    ShowStats,
+    ShowToday,
+    SubmitAnswer,
+    Window,
+)
+from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
+
+MAX_LINE = 5000
+
+HELP: tuple[tuple[str, str], ...] = (
+    ("question [topic]", "a practice question, privately (spaced repetition)"),
+    ("show | try <answer> | rate again|hard|good|easy", "practice: see the answer, be graded, rate recall"),
+    ("today", "the channel's open daily question"),
+    ("answer <text>", "answer the daily question (quiz: answer A-D); change it until the reveal"),
+    ("leaderboard [week|month|all] [channel|server]", "standings (default: this week, this channel)"),
+    ("stats [user]", "points, rank, streaks, accuracy by topic, cards due"),
+    ("topics", "topics and question counts"),
+    (
+        "daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode quiz] [topics a,b] [difficulty easy]",
+        "admin: schedule the daily question here",
+    ),
+    ("daily status|pause|resume|now|reveal|skip|off", "manage the schedule (status: anyone)"),
+    ("forget-me", "delete everything stored about you"),
+    ("help", "this list"),
+)
+
+COMMAND_WORDS = (
+    "question",
+    "answer",
+    "today",
+    "show",
+    "try",
+    "rate",
+    "leaderboard",
+    "stats",
+    "topics",
+    "daily",
+    "forget-me",
+    "help",
+)
+
+
+class CommandError(ValueError):
+    """A line that is not a valid command; the message says what is accepted."""
+
+
+def _accepted() -> str:
+    return "Commands: " + ", ".join(COMMAND_WORDS) + ". Type `help` for details."
+
+
+def parse(line: str) -> Command:
+    """Parse one typed line (``leaderboard month server``, ``daily set 09:30 UTC``...)."""
+    text = line.strip()
+    if len(text) > MAX_LINE:
+        raise CommandError(f"That is too long ({len(text)} characters); the limit is {MAX_LINE}.")
+    if not text:
+        raise CommandError("Type a command. " + _accepted())
+    word, _, rest = text.partition(" ")
+    word, rest = word.lower(), rest.strip()
+    match word:
+        case "question" | "q" | "practice":
+            return Ask(rest or None)
+        case "answer" | "a":
+            return SubmitAnswer(text=rest)
+        case "today":
+            return ShowToday()
+        case "show":
+            return ShowPracticeAnswer()
+        case "try":
+            return PracticeAnswer(rest)
+        case "rate":
+            return _rate(rest)
+        case "leaderboard" | "lb" | "top":
+            return _leaderboard(rest)
+        case "stats":
+            return ShowStats(rest or None)
+        case "topics":
+            return ListTopics()
+        case "help" | "?":
+            return ShowHelp()
+        case "forget-me" | "forgetme":
+            return ForgetMe()
+        case "forget" if rest.lower() == "me":
+            return ForgetMe()
+        case "daily":
+            return _daily(rest)
+    raise CommandError(f"Unknown command '{word[:40]}'. " + _accepted())
+
+
+def parse_slash(text: str) -> Command:
+    """Parse the text of Slack's one slash command: empty or a topic means a practice question."""
+    stripped = text.strip()
+    first = stripped.split(" ", 1)[0].lower()
+    if not stripped:
+        return Ask()
+    if first in COMMAND_WORDS or first in ("forget", "lb", "q", "a"):
+        return parse(stripped)
+    return Ask(stripped[:200])
+
+
+def _rate(rest: str) -> RatePractice:
+    try:
+        return RatePractice(Rating(rest.lower()))
+    except ValueError:
+        raise CommandError("Rate your recall with: rate again, rate hard, rate good or rate easy.") from None
+
+
+def _leaderboard(rest: str) -> ShowLeaderboard:
+    window, scope = Window.WEEK, Scope.CHANNEL
+    for token in rest.lower().split():
+        if token in {w.value for w in Window}:
+            window = Window(token)
+        elif token in {"channel", "server", "workspace", "team"}:
+            scope = Scope.CHANNEL if token == "channel" else Scope.SERVER
+        elif token in {"alltime", "all-time", "ever"}:
+            window = Window.ALL
+        else:
+            raise CommandError(
+                f"'{token[:40]}' is not a leaderboard option: use week, month or all, and channel or server."
+            )
+    return ShowLeaderboard(window, scope)
+
+
+def _daily(rest: str) -> ConfigureDaily | ManageDaily:
+    tokens = rest.split()
+    if not tokens:
+        return ManageDaily(DailyAction.STATUS)
+    verb = tokens[0].lower()
+    if verb == "set":
+        try:
+            return _daily_set(tokens[1:])
+        except TimeInputError as exc:
+            raise CommandError(str(exc)) from None
+    try:
+        return ManageDaily(DailyAction(verb))
+    except ValueError:
+        raise CommandError(
+            "Use daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode open|quiz] "
+            "[topics a,b] [difficulty easy|medium|hard], or daily status|pause|resume|now|reveal|skip|off."
+        ) from None
+
+
+SET_USAGE = (
+    "daily set HH:MM [timezone] [reveal 4h] [days every|weekdays|mon,wed,fri] "
+    "[mode open|quiz] [topics a,b] [difficulty easy|medium|hard]"
+)
+
+
+def _daily_set(tokens: list[str]) -> ConfigureDaily:
+    if not tokens:
+        raise CommandError(f"Give a time: {SET_USAGE}")
+    post_time = parse_hhmm(tokens[0])
+    options: dict[str, Any] = {}
+    index = 1
+    if index < len(tokens) and tokens[index].lower() not in _SET_KEYS:
+        options["timezone"] = parse_timezone(tokens[index])
+        index += 1
+    while index < len(tokens):
+        key = tokens[index].lower()
+        if key not in _SET_KEYS:
+            raise CommandError(f"'{tokens[index][:40]}' is not an option of daily set. Use: {SET_USAGE}")
+        if key in ("topics", "topic"):
+            value = " ".join(tokens[index + 1 :])
+            index = len(tokens)
+        elif index + 1 < len(tokens):
+            value = tokens[index + 1]
+            index += 2
+        else:
+            raise CommandError(f"'{key}' needs a value. Use: {SET_USAGE}")
+        options.update(_set_option(key, value))
+    return ConfigureDaily(post_time=post_time, **options)
+
+
+_SET_KEYS = ("reveal", "days", "mode", "topics", "topic", "difficulty", "timezone", "tz")
+
+
+def _set_option(key: str, value: str) -> dict[str, object]:
+    if key == "reveal":
+        return {"reveal_after": parse_duration(value, maximum=parse_duration("7d"))}
+    if key == "days":
+        return {"days": parse_days(value)}
+    if key in ("timezone", "tz"):
+        return {"timezone": parse_timezone(value)}
+    if key == "mode":
+        if value.lower() not in ("open", "quiz"):
+            raise CommandError(f"'{value[:40]}' is not a mode: use open (written answers) or quiz (A-D).")
+        return {"mode": value.lower()}
+    if key == "difficulty":
+        if value.lower() not in ("easy", "medium", "hard", "any"):
+            raise CommandError(f"'{value[:40]}' is not a difficulty: use easy, medium, hard or any.")
+        return {"difficulty": None if value.lower() == "any" else value.lower()}
+    topics = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not topics:
+        raise CommandError("Name at least one topic after 'topics', separated by commas.")
+    return {"topics": topics}

@@ -1,0 +1,57 @@
+"""Choosing questions: the next one for a channel (no repeats within a cycle) and quiz options."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from bot.bank import Bank, Question
+
+LOW_BANK_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The chosen question, the cycle it belongs to, and how many remain unasked in that cycle."""
+
+    question: Question
+    cycle: int
+    remaining: int
+    pool_size: int
+
+    @property
+    def running_low(self) -> bool:
+        """Fewer than 10% of the filtered bank are left before questions start repeating."""
+        return self.remaining < LOW_BANK_SHARE * self.pool_size
+
+
+def pool_for(bank: Bank, topics: Sequence[str], difficulty: str | None, mode: str) -> list[Question]:
+    """The questions a channel draws from: its filters, and only quizzable ones in quiz mode."""
+    pool = bank.filtered(topics, difficulty)
+    if mode == "quiz":
+        pool = [q for q in pool if q.quizzable]
+    return pool
+
+
+def pick_for_channel(pool: Sequence[Question], used: Collection[str], cycle: int, seed: str) -> Pick | None:
+    """A question not used in ``cycle``; starts the next cycle when the pool is used up.
+
+    Returns None only when the pool is empty (filters match nothing).
+    """
+    if not pool:
+        return None
+    fresh = [q for q in pool if q.id not in used]
+    if not fresh:
+        cycle, fresh = cycle + 1, list(pool)
+    question = random.Random(seed).choice(fresh)
+    return Pick(question, cycle, remaining=len(fresh) - 1, pool_size=len(pool))
+
+
+def quiz_options(question: Question, seed: int) -> tuple[tuple[str, ...], int]:
+    """The answer and its three distractors shuffled with the round's seed, and the correct index."""
+    options = [question.answer, *question.choices]
+    order = list(range(len(options)))
+    random.Random(seed).shuffle(order)
+    shuffled = tuple(options[i] for i in order)
+    return shuffled, order.index(0)

@@ -1,0 +1,69 @@
+"""The small Protocols the core calls out through, and the references they pass around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.cards import Card
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """Where a channel lives: platform, workspace (Discord server / Slack team) and channel id."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message the bot sent: its channel, the platform's message id, and its thread if any."""
+
+    channel: ChannelRef
+    message_id: str
+    thread_id: str | None = None
+
+
+class DeliveryError(Exception):
+    """A send failed. ``permanent`` means retrying cannot help (channel gone, access lost)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Messenger(Protocol):
+    """Outbound port: how the rounds logic posts, edits and replies on a platform.
+
+    ``key`` is the idempotency key of a send (round id and kind). ``resend`` is true when an
+    earlier attempt with the same key may have reached the platform, so the adapter must make
+    sure the message does not appear twice (Discord: nonce; Slack: look it up by metadata).
+    """
+
+    async def post(
+        self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False
+    ) -> MessageRef: ...
+
+    async def edit(self, message: MessageRef, card: Card) -> None: ...
+
+    async def reply(
+        self, message: MessageRef, card: Card, *, key: str, resend: bool = False
+    ) -> MessageRef: ...
+
+
+class Clock(Protocol):
+    """Source of the current time (aware, UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """Return the current time in UTC."""
+        return datetime.now(UTC)

@@ -1,0 +1,35 @@
+"""What every use case needs, bundled once: database, bank, rounds logic, clock, defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.bank import Bank
+from bot.context import Context
+from bot.ports import Clock
+from bot.rounds import Rounds
+from bot.store import channels as channel_store
+from bot.store.users import ensure_user
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Dependencies of the use cases. Built once at start by ``bot.app``."""
+
+    engine: AsyncEngine
+    bank: Bank
+    rounds: Rounds
+    clock: Clock
+    default_timezone: str = "UTC"
+
+    async def channel(self, conn: AsyncConnection, ctx: Context) -> Row[Any]:
+        """The caller's channel row (created on first use)."""
+        return await channel_store.ensure_channel(conn, ctx.channel, self.default_timezone, self.clock.now())
+
+    async def user(self, conn: AsyncConnection, ctx: Context) -> int:
+        """The caller's user id (created on first use)."""
+        return await ensure_user(conn, ctx, self.clock.now())

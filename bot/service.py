@@ -1,0 +1,95 @@
+"""The use cases' one entry point: ``Service.handle(ctx, command) -> Reply``.
+
+Admin checks happen here, once, before any handler runs; unexpected failures become a polite
+private message (the details go to the log, never to the user).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import answering, boards, daily_admin, practice
+from bot.cards import Reply, TableCard, Tone, error, notice
+from bot.commands import (
+    Ask,
+    Command,
+    ConfigureDaily,
+    ForgetMe,
+    ListTopics,
+    ManageDaily,
+    PracticeAnswer,
+    RatePractice,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowPracticeAnswer,
+    ShowStats,
+    ShowToday,
+    SubmitAnswer,
+    needs_admin,
+)
+from bot.context import Context
+from bot.grammar import HELP
+from bot.runtime import Runtime
+from bot.store.users import delete_user
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Runtime, Context, Any], Awaitable[Reply]]
+
+
+async def show_help(_rt: Runtime, _ctx: Context, _cmd: ShowHelp) -> Reply:
+    """Usage of every command."""
+    return Reply((TableCard("dailyq commands", ("command", "what it does"), HELP),))
+
+
+async def forget_me(rt: Runtime, ctx: Context, _cmd: ForgetMe) -> Reply:
+    """Delete the caller's user row and, by cascade, answers, standings, streaks and cards."""
+    async with rt.engine.begin() as conn:
+        user_pk = await rt.user(conn, ctx)
+        await delete_user(conn, user_pk)
+    return notice(
+        "Deleted everything dailyq stored about you: answers, points, streaks and practice cards.",
+        Tone.SUCCESS,
+    )
+
+
+HANDLERS: dict[type[Any], Handler] = {
+    Ask: practice.ask,
+    ShowPracticeAnswer: practice.show_answer,
+    PracticeAnswer: practice.practice_answer,
+    RatePractice: practice.rate,
+    SubmitAnswer: answering.submit_answer,
+    ShowToday: answering.show_today,
+    ShowLeaderboard: boards.leaderboard,
+    ShowStats: boards.stats,
+    ListTopics: boards.list_topics,
+    ShowHelp: show_help,
+    ForgetMe: forget_me,
+    ConfigureDaily: daily_admin.configure_daily,
+    ManageDaily: daily_admin.manage_daily,
+}
+
+
+class Service:
+    """Runs commands for every platform."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def handle(self, ctx: Context, command: Command) -> Reply:
+        """Run ``command`` for ``ctx`` and return what to show."""
+        if needs_admin(command) and not ctx.is_admin:
+            return error(
+                "Only admins of this channel can do that (on Discord: Manage Server; "
+                "on Slack: workspace admins). Nothing was changed."
+            )
+        handler = HANDLERS[type(command)]
+        try:
+            return await handler(self.runtime, ctx, command)
+        except Exception:
+            log.exception("command %s failed", type(command).__name__)
+            return error(
+                "Something went wrong on our side and nothing was changed. Please try again in a moment."
+            )

@@ -1,0 +1,82 @@
+"""Opening the database: engine set-up per dialect, and migrations applied at start.
+
+Dialect differences live here and in ``bot.store.dialect``: SQLite gets WAL, a busy timeout and
+foreign keys; PostgreSQL gets a connection pool. Everything else uses the same Core queries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be opened or migrated; the message says which and why (no secrets)."""
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for logs and errors."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """An async engine for ``url``; creates the SQLite file's folder when needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, poolclass=NullPool)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Apply every pending Alembic migration (run at start; safe to run repeatedly)."""
+
+    def upgrade(connection: Connection) -> None:
+        command.upgrade(_alembic_config(connection), "head")
+
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # several processes may start together: one migrates, the others wait
+            await connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727272)")
+        await connection.run_sync(upgrade)
+
+
+async def open_database(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """Create the engine and migrate; failures become a ``StoreError`` naming the redacted URL."""
+    engine = create_engine(url, pool_size=pool_size)
+    try:
+        await migrate(engine)
+    except Exception as exc:
+        await engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StoreError(f"cannot open the database {redact(url)}: {reason}") from None
+    return engine

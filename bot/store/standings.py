@@ -1,0 +1,139 @@
+"""Running totals per channel, user and window, and streaks: leaderboards never scan answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.dialect import upsert_add, upsert_replace
+from bot.store.tables import standings, streaks, users
+
+
+async def add_result(
+    conn: AsyncConnection,
+    *,
+    channel_pk: int,
+    user_pk: int,
+    platform: str,
+    workspace_id: str,
+    periods: dict[str, str],
+    points: int,
+    strong: bool,
+) -> None:
+    """Add one answer's points to the user's totals for each window's period."""
+    for window, period in periods.items():
+        values = {
+            "channel_pk": channel_pk,
+            "user_pk": user_pk,
+            "platform": platform,
+            "workspace_id": workspace_id,
+            "window": window,
+            "period": period,
+            "points": points,
+            "answers": 1,
+            "strong": int(strong),
+        }
+        await upsert_add(
+            conn,
+            standings,
+            values,
+            ("channel_pk", "user_pk", "window", "period"),
+            {"points": points, "answers": 1, "strong": int(strong)},
+        )
+
+
+async def get_streak(conn: AsyncConnection, channel_pk: int, user_pk: int) -> Row[Any] | None:
+    """The user's streak row in a channel."""
+    statement = select(streaks).where(streaks.c.channel_pk == channel_pk, streaks.c.user_pk == user_pk)
+    return (await conn.execute(statement)).first()
+
+
+async def save_streak(
+    conn: AsyncConnection, channel_pk: int, user_pk: int, current: int, best: int, last_seq: int
+) -> None:
+    """Write the user's streak in a channel."""
+    await upsert_replace(
+        conn,
+        streaks,
+        {
+            "channel_pk": channel_pk,
+            "user_pk": user_pk,
+            "current": current,
+            "best": best,
+            "last_seq": last_seq,
+        },
+        ("channel_pk", "user_pk"),
+    )
+
+
+def board_query(*, window: str, period: str, channel_pk: int | None, platform: str, workspace_id: str) -> Any:
+    """Per-user totals for one board: a channel's, or the workspace's summed over its channels."""
+    where = [standings.c.window == window, standings.c.period == period]
+    if channel_pk is not None:
+        where.append(standings.c.channel_pk == channel_pk)
+    else:
+        where += [standings.c.platform == platform, standings.c.workspace_id == workspace_id]
+    return (
+        select(
+            standings.c.user_pk,
+            func.sum(standings.c.points).label("points"),
+            func.sum(standings.c.answers).label("answers"),
+            func.sum(standings.c.strong).label("strong"),
+        )
+        .where(*where)
+        .group_by(standings.c.user_pk)
+    )
+
+
+async def top_rows(conn: AsyncConnection, board: Any, limit: int) -> list[Row[Any]]:
+    """The best ``limit`` users of a board with names, ordered by points then name."""
+    sub = board.subquery()
+    statement = (
+        select(sub, users.c.display_name)
+        .join(users, users.c.id == sub.c.user_pk)
+        .order_by(sub.c.points.desc(), users.c.display_name)
+        .limit(limit)
+    )
+    return list((await conn.execute(statement)).all())
+
+
+async def user_row(conn: AsyncConnection, board: Any, user_pk: int) -> Row[Any] | None:
+    """One user's line of a board."""
+    sub = board.subquery()
+    statement = (
+        select(sub, users.c.display_name)
+        .join(users, users.c.id == sub.c.user_pk)
+        .where(sub.c.user_pk == user_pk)
+    )
+    return (await conn.execute(statement)).first()
+
+
+async def rank_of(conn: AsyncConnection, board: Any, points: int) -> int:
+    """Competition rank of a score: 1 + how many users have more points (ties share a rank)."""
+    sub = board.subquery()
+    statement = select(func.count()).select_from(sub).where(sub.c.points > points)
+    return 1 + int((await conn.execute(statement)).scalar_one())
+
+
+async def streaks_of(
+    conn: AsyncConnection,
+    user_pks: list[int],
+    channel_pk: int | None,
+    platform: str,
+    workspace_id: str,
+) -> list[Row[Any]]:
+    """Streak rows of some users, in one channel or in every channel of a workspace."""
+    from bot.store.tables import channels
+
+    statement = (
+        select(streaks, channels.c.reveal_seq)
+        .join(channels, channels.c.id == streaks.c.channel_pk)
+        .where(streaks.c.user_pk.in_(user_pks))
+    )
+    if channel_pk is not None:
+        statement = statement.where(streaks.c.channel_pk == channel_pk)
+    else:
+        statement = statement.where(channels.c.platform == platform, channels.c.workspace_id == workspace_id)
+    return list((await conn.execute(statement)).all())

@@ -1,0 +1,196 @@
+"""SQLAlchemy Core tables. Uniqueness rules live here, in the schema, not in Python.
+
+Time columns hold aware UTC datetimes on every engine (``UTCDateTime``): SQLite stores text and
+would otherwise hand back naive values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("scheduled", Boolean, nullable=False, default=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("post_time", String(5), nullable=False, default="09:00"),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("days", String(32), nullable=False, default="mon,tue,wed,thu,fri,sat,sun"),
+    Column("reveal_after_s", Integer, nullable=False, default=8 * 3600),
+    Column("mode", String(8), nullable=False, default="open"),
+    Column("topics", Text, nullable=False, default="[]"),
+    Column("difficulty", String(8)),
+    Column("next_post_at", UTCDateTime()),
+    Column("cycle", Integer, nullable=False, default=1),
+    Column("reveal_seq", Integer, nullable=False, default=0),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("failing_since", UTCDateTime()),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "workspace_id", "channel_id"),
+    Index("ix_channels_due", "scheduled", "paused", "next_post_at"),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    # the local date for the scheduled round of a day; "<date>#<n>" for a replacement after skip
+    Column("slot", String(16), nullable=False),
+    Column("local_date", String(10), nullable=False),
+    Column("question_id", String(80), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("scheduled_for", UTCDateTime(), nullable=False),
+    Column("reveal_at", UTCDateTime(), nullable=False),
+    Column("post_attempts", Integer, nullable=False, default=0),
+    Column("reply_attempts", Integer, nullable=False, default=0),
+    Column("lease_until", UTCDateTime()),
+    Column("message_id", String(64)),
+    Column("thread_id", String(64)),
+    Column("posted_at", UTCDateTime()),
+    Column("revealed_at", UTCDateTime()),
+    Column("scored", Boolean, nullable=False, default=False),
+    Column("seq", Integer),
+    UniqueConstraint("channel_pk", "slot"),
+    UniqueConstraint("channel_pk", "cycle", "question_id"),
+    Index("ix_rounds_state_reveal", "state", "reveal_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "workspace_id", "user_id"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", Text),
+    Column("choice", Integer),
+    Column("score", Float, nullable=False),
+    Column("verdict", String(8), nullable=False),
+    Column("points", Integer, nullable=False, default=0),
+    Column("answered_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("round_id", "user_pk"),
+)
+
+standings = Table(
+    "standings",
+    metadata,
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # denormalised so a server-wide board needs no join
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("window", String(8), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("points", Integer, nullable=False, default=0),
+    Column("answers", Integer, nullable=False, default=0),
+    Column("strong", Integer, nullable=False, default=0),
+    PrimaryKeyConstraint("channel_pk", "user_pk", "window", "period"),
+    Index("ix_standings_board", "channel_pk", "window", "period", "points"),
+    Index("ix_standings_server", "platform", "workspace_id", "window", "period"),
+    Index("ix_standings_user", "user_pk"),
+)
+
+streaks = Table(
+    "streaks",
+    metadata,
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("current", Integer, nullable=False, default=0),
+    Column("best", Integer, nullable=False, default=0),
+    Column("last_seq", Integer, nullable=False, default=0),
+    PrimaryKeyConstraint("channel_pk", "user_pk"),
+)
+
+cards = Table(
+    "cards",
+    metadata,
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("question_id", String(80), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("due", UTCDateTime(), nullable=False),
+    Column("reviews", Integer, nullable=False, default=0),
+    Column("last_rating", String(8)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("user_pk", "question_id"),
+    Index("ix_cards_due", "user_pk", "due"),
+)
+
+practice = Table(
+    "practice",
+    metadata,
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", String(80), nullable=False),
+    Column("asked_at", UTCDateTime(), nullable=False),
+    Column("suggested", String(8)),
+)

@@ -1,0 +1,124 @@
+"""Core flows driven through the terminal adapter with in-memory streams and a fake clock."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from adapters.console.messenger import ConsoleMessenger
+from adapters.console.session import ConsoleSession
+from bot.app import build_app
+from bot.bank import Bank
+from bot.config import Settings
+from bot.context import Context
+from tests.support.clock import FakeClock
+
+PLAYER = Context("console", "local", "terminal", "alice", "alice", is_admin=True)
+
+
+async def play(url: str, bank: Bank, clock: FakeClock, lines: str, transcript: Path | None = None) -> str:
+    """Run one terminal session over ``lines``; return everything it printed."""
+    out = io.StringIO()
+    console = Console(file=out, width=120, color_system=None, highlight=False)
+    app = await build_app(Settings(database_url=url), ConsoleMessenger(console, transcript), clock, bank)
+    try:
+        session = ConsoleSession(app.service, PLAYER, console, io.StringIO(lines), prompt=False)
+        await session.open_channel()
+        await session.run()
+    finally:
+        await app.close()
+    return out.getvalue()
+
+
+def flat(output: str) -> str:
+    """Printed text without box borders and line wrapping, for phrase checks."""
+    return " ".join(output.replace("│", " ").split())
+
+
+def daily_question(bank: Bank, output: str) -> str:
+    """The id of the daily question shown in the output."""
+    shown = [q for q in bank.questions if q.question in output]
+    assert shown, output
+    return shown[0].id
+
+
+async def test_start_shows_today_question_and_answer_is_confirmed(
+    sqlite_db: str, bank: Bank, clock: FakeClock
+) -> None:
+    output = await play(sqlite_db, bank, clock, "answer it learns from data\nquit\n")
+    assert "Daily question" in output
+    assert "Answer received" in output
+    assert "it learns from data" in output
+
+
+async def test_reveal_scores_and_leaderboard_shows_player(
+    sqlite_db: str, bank: Bank, clock: FakeClock
+) -> None:
+    first = await play(sqlite_db, bank, clock, "quit\n")
+    question = bank.get(daily_question(bank, first))
+    assert question is not None
+    output = await play(
+        sqlite_db, bank, clock, f"answer {question.answer}\ndaily reveal\nleaderboard\nquit\n"
+    )
+    assert "Reveal" in output
+    assert " ".join(question.answer.split()[:6]) in flat(output)
+    assert "1 answered" in output
+    board = output[output.rindex("Leaderboard") :]
+    assert "alice" in board
+
+
+async def test_restart_keeps_answers_and_leaderboard(sqlite_db: str, bank: Bank, clock: FakeClock) -> None:
+    await play(sqlite_db, bank, clock, "answer gradient descent\ndaily reveal\nquit\n")
+    # a second process on the same file: same channel, same standings
+    output = await play(sqlite_db, bank, clock, "leaderboard all\nstats\nquit\n")
+    assert "alice" in output[output.index("Leaderboard") :]
+    assert "points" in output
+    assert "revealed already" in output  # today's question is not posted twice
+
+
+async def test_practice_question_show_and_rate(sqlite_db: str, bank: Bank, clock: FakeClock) -> None:
+    output = await play(sqlite_db, bank, clock, "question\nshow\nrate good\nstats\nquit\n")
+    assert "Practice question" in output
+    assert "Practice answer" in output
+    assert "Rated good" in output
+    assert "0 due of 1" in output
+
+
+async def test_topic_practice_only_asks_that_topic(sqlite_db: str, bank: Bank, clock: FakeClock) -> None:
+    output = await play(sqlite_db, bank, clock, "question time series\nquit\n")
+    practice = output[output.index("Practice question") :]
+    assert "Time Series Analysis" in practice
+
+
+async def test_bad_input_says_what_is_accepted(sqlite_db: str, bank: Bank, clock: FakeClock) -> None:
+    output = await play(sqlite_db, bank, clock, "dance\nanswer\nquestion astrology\nleaderboard year\nquit\n")
+    assert "Unknown command 'dance'" in output and "help" in output
+    assert "An answer needs some text" in output
+    assert "Unknown topic 'astrology'" in output and "Time Series Analysis" in output
+    assert "use week, month or all" in output
+
+
+def test_dailyq_play_reads_a_pipe(tmp_path: Path) -> None:
+    db = tmp_path / "pipe.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "play", "--db", str(db), "--user", "pipe"],
+        input="topics\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Time Series Analysis" in result.stdout
+    assert db.exists()
+
+
+def test_play_help_documents_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "play", "--help"], capture_output=True, text=True, timeout=60
+    )
+    for option in ("--db", "--questions", "--user", "--channel"):
+        assert option in result.stdout
