@@ -16,6 +16,7 @@ from tests.support.databases import postgres_database, sqlite_url
 from tests.support.messenger import RecordingMessenger
 
 AppFactory = Callable[..., Awaitable[App]]
+MINI_BANK = Path(__file__).resolve().parent / "data" / "mini_bank.json"
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,12 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def bank() -> Bank:
     """The bundled bank."""
     return load_bank([BUNDLED_BANK])
+
+
+@pytest.fixture(scope="session")
+def mini_bank() -> Bank:
+    """Four fully specified questions (key points, quiz options) for exact assertions."""
+    return load_bank([MINI_BANK])
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -65,8 +72,13 @@ async def make_app(bank: Bank, clock: FakeClock, messenger: RecordingMessenger) 
     """Builds apps on a database URL; closes them all at teardown."""
     apps: list[App] = []
 
-    async def factory(url: str, **settings: object) -> App:
-        app = await build_app(Settings(database_url=url, **settings), messenger, clock, bank)  # type: ignore[arg-type]
+    async def factory(url: str, *, with_bank: Bank | None = None, **settings: object) -> App:
+        app = await build_app(
+            Settings(database_url=url, **settings),  # type: ignore[arg-type]
+            messenger,
+            clock,
+            with_bank or bank,
+        )
         apps.append(app)
         return app
 
@@ -79,6 +91,12 @@ async def make_app(bank: Bank, clock: FakeClock, messenger: RecordingMessenger) 
 async def app(make_app: AppFactory, db_url: str) -> App:
     """An app on a fresh database (SQLite and PostgreSQL)."""
     return await make_app(db_url)
+
+
+@pytest.fixture
+async def mini_app(make_app: AppFactory, db_url: str, mini_bank: Bank) -> App:
+    """An app on the mini bank and a fresh database (SQLite and PostgreSQL)."""
+    return await make_app(db_url, with_bank=mini_bank)
 
 
 def admin(channel: str = "C1", user: str = "U1", name: str = "Ada", workspace: str = "W1") -> Context:
