@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank import Bank, load_bank
 from bot.config import Settings
-from bot.ports import Clock, Messenger, SystemClock
+from bot.ports import Clock, Messenger, SystemClock, WarpClock
 from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
 from bot.scheduler import RoundsTimer
@@ -46,7 +47,9 @@ async def build_app(
     """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``)."""
     bank = bank or load_bank(settings.questions)
     engine = await open_database(settings.database_url, pool_size=pool_size)
-    clock = clock or SystemClock()
+    if clock is None:
+        anchor = settings.time_anchor or datetime.now(UTC)
+        clock = WarpClock(anchor, settings.time_scale) if settings.time_scale != 1 else SystemClock()
     rounds = Rounds(
         engine,
         bank,
@@ -54,7 +57,7 @@ async def build_app(
         clock,
         RoundsConfig(catchup=settings.catchup, lease=settings.lease),
     )
-    timer = RoundsTimer(rounds, settings.tick)
+    timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke
     runtime = Runtime(engine, bank, rounds, clock, settings.timezone)
     return App(engine, bank, rounds, Service(runtime), timer)

@@ -5,7 +5,7 @@ Command-line options override these; see ``.env.example`` for every variable.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     lease: Duration = timedelta(seconds=30)
     tick: Duration = timedelta(seconds=30)
     log_level: str = "INFO"
+    # Time warp for demos and soak tests: simulated time runs time_scale times faster from
+    # time_anchor on. Leave at 1 in production.
+    time_scale: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
+    time_anchor: datetime | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -60,6 +64,13 @@ class Settings(BaseSettings):
             return parse_timezone(value)
         except TimeInputError as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("tick", "lease")
+    @classmethod
+    def _at_least_a_second(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s (for example 30s)")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.ports import Clock
 from bot.rounds import Rounds
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,11 @@ TICK_JOB = "dailyq-tick"
 class RoundsTimer:
     """Runs ``Rounds.run_due`` when something is due, re-armed after every run and change."""
 
-    def __init__(self, rounds: Rounds, tick: timedelta) -> None:
+    def __init__(self, rounds: Rounds, tick: timedelta, clock: Clock, time_scale: float = 1.0) -> None:
         self.rounds = rounds
         self.tick = tick
+        self.clock = clock
+        self.time_scale = time_scale
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._rearm_pending = False
@@ -75,7 +78,9 @@ class RoundsTimer:
             return
         if when is None or not self.scheduler.running:
             return
-        run_date = max(when, datetime.now(UTC))
+        # ``when`` is on the bot's clock; the scheduler waits in real time
+        delay = max((when - self.clock.now()) / self.time_scale, timedelta(0))
+        run_date = datetime.now(UTC) + delay
         self.scheduler.add_job(
             self.run,
             DateTrigger(run_date=run_date),
