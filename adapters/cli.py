@@ -13,12 +13,15 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from adapters import bank_tools
 from adapters.console import play as console_play
+from adapters.console import worker as console_worker
 from bot.bank import BankError
+from bot.config import Settings
 from bot.store.db import StoreError
 
 EXIT_CONFIG = 2
@@ -50,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         "keyboard or a pipe: printf 'topics\\nquit\\n' | dailyq play",
     )
     console_play.add_arguments(play)
+    run = sub.add_parser("run", help="run the bot on a chat platform (settings from the environment)")
+    run.add_argument("platform", choices=["console"])
+    run.add_argument(
+        "--transcript", type=Path, help="console: append channel messages to this JSON-lines file"
+    )
     bank = sub.add_parser("bank", help="check, grade with, or import question banks")
     bank_tools.add_arguments(bank)
     return parser
@@ -58,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 async def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "play":
         return await console_play.play(args, console_play.settings_from(args))
+    if args.command == "run" and args.platform == "console":
+        return await console_worker.serve(Settings(), args.transcript)
     return bank_tools.run(args)
 
 
@@ -68,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for chatty in ("apscheduler", "alembic"):  # one line per job run or migration step is noise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         code = asyncio.run(_dispatch(args))
     except ValidationError as exc:

@@ -55,7 +55,12 @@ async def build_app(
         bank,
         messenger,
         clock,
-        RoundsConfig(catchup=settings.catchup, lease=settings.lease),
+        RoundsConfig(
+            catchup=settings.catchup,
+            lease=settings.lease,
+            elected=settings.dispatch == "elected",
+            dispatcher_ttl=3 * settings.tick,
+        ),
     )
     timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     lease: Duration = timedelta(seconds=30)
     tick: Duration = timedelta(seconds=30)
     log_level: str = "INFO"
+    # "all": every process posts and reveals (row claims split the work); "elected": one process
+    # elected through the database does, so a per-process rate limiter covers all of them
+    dispatch: Literal["all", "elected"] = "all"
     # Time warp for demos and soak tests: simulated time runs time_scale times faster from
     # time_anchor on. Leave at 1 in production.
     time_scale: float = Field(default=1.0, ge=1.0, le=1_000_000.0)

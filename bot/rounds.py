@@ -8,9 +8,12 @@ process or another process can all call ``run_due`` at the same moment without d
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +28,7 @@ from bot.reveal import Revealer
 from bot.round_cards import channel_ref, question_card, question_or_placeholder
 from bot.schedule import Schedule
 from bot.store import channels as channel_store
+from bot.store import leases as lease_store
 from bot.store import rounds as round_store
 from bot.store.dialect import skip_locked
 from bot.store.tables import channels
@@ -40,11 +44,22 @@ LATE_AFTER = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class RoundsConfig:
-    """Timing rules of the rounds logic."""
+    """Timing rules of the rounds logic, and whether one elected process does all dispatching.
+
+    ``elected``: only the process holding the database lease ``dispatcher`` posts and reveals
+    (so one process's rate limiter sees every scheduled send); another takes over within
+    ``dispatcher_ttl`` (three safety ticks) when it dies. Otherwise every process dispatches
+    and row claims split the work.
+    """
 
     catchup: timedelta = timedelta(hours=6)
     lease: timedelta = timedelta(seconds=30)
     retry_base: timedelta = timedelta(seconds=5)
+    elected: bool = False
+    dispatcher_ttl: timedelta = timedelta(seconds=90)
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    )
 
 
 def backoff(attempt: int, base: timedelta) -> timedelta:
@@ -80,10 +95,19 @@ class Rounds:
     async def run_due(self) -> None:
         """Do everything that is due now: claim posts, send claimed posts, reveal answers."""
         now = self.clock.now()
+        if self.config.elected and not await self.is_dispatcher(now):
+            return
         while await self._claim_batch(now) == BATCH:
             pass
         await self.send_pending()
         await self.revealer.reveal_pending()
+
+    async def is_dispatcher(self, now: datetime) -> bool:
+        """Take or renew the dispatcher lease; True while this process holds it."""
+        async with self.engine.begin() as conn:
+            return await lease_store.hold(
+                conn, "dispatcher", self.config.worker_id, now, now + self.config.dispatcher_ttl
+            )
 
     async def next_wake(self) -> datetime | None:
         """The next moment ``run_due`` has something to do."""

@@ -2,7 +2,8 @@
 
 The transcript (optional) is a JSON-lines file, one line per message sent, flushed and fsynced
 before the send returns, so it survives ``kill -9``. Like Discord's nonce, a resend with a key
-already in the transcript returns the earlier message instead of printing it twice.
+already in the transcript returns the earlier message instead of printing it twice. Several
+processes may share one transcript (lines are appended whole), which makes this hold across them.
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ class ConsoleMessenger:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def _send(self, channel: ChannelRef, card: Card, key: str, kind: str) -> MessageRef:
+    def _send(self, channel: ChannelRef, card: Card, key: str, kind: str, resend: bool) -> MessageRef:
+        if resend:
+            # another process sharing the transcript may have sent it before dying
+            self._seen.update(self._load())
         if key in self._seen:
             return MessageRef(channel, self._seen[key])
         self._counter += 1
@@ -71,7 +75,7 @@ class ConsoleMessenger:
 
     async def post(self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Print a channel post."""
-        return self._send(channel, card, key, "post")
+        return self._send(channel, card, key, "post", resend)
 
     async def edit(self, message: MessageRef, card: Card) -> None:
         """A terminal cannot edit what it printed; the edit is recorded in the transcript only."""
@@ -88,4 +92,4 @@ class ConsoleMessenger:
 
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Print a reply to a post (the reveal)."""
-        return self._send(message.channel, card, key, "reply")
+        return self._send(message.channel, card, key, "reply", resend)

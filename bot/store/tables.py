@@ -194,3 +194,12 @@ practice = Table(
     Column("asked_at", UTCDateTime(), nullable=False),
     Column("suggested", String(8)),
 )
+
+leases = Table(
+    "leases",
+    metadata,
+    # a named role one process holds at a time (the elected dispatcher), renewed before it expires
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)

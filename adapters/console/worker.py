@@ -1,0 +1,65 @@
+"""``dailyq run console``: a headless terminal-platform worker for scripted multi-user play.
+
+It runs the rounds logic (posts and reveals go to stdout and the optional transcript) and reads
+lines ``<channel> <user> <command ...>`` from stdin, so scripts and tests can act as many users in
+many channels. Like ``play``, every console user is the admin of its channel. At the end of the
+input it keeps running the schedule until it is stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from adapters.console.messenger import ConsoleMessenger
+from adapters.console.render import render
+from bot.app import build_app
+from bot.cards import Notice, Reply, Tone
+from bot.config import Settings
+from bot.context import Context
+from bot.grammar import CommandError, parse
+from bot.service import Service
+
+PLATFORM, WORKSPACE = "console", "local"
+
+
+async def handle_line(service: Service, line: str) -> tuple[Context, Reply] | None:
+    """Run one ``<channel> <user> <command>`` line; None for a blank line."""
+    parts = line.strip().split(maxsplit=2)
+    if not parts:
+        return None
+    if len(parts) < 3:
+        ctx = Context(PLATFORM, WORKSPACE, "-", "-", "-", is_admin=True)
+        return ctx, Reply((Notice("Lines look like: <channel> <user> <command>", Tone.ERROR),))
+    channel, user, text = parts
+    ctx = Context(PLATFORM, WORKSPACE, channel, user, user, is_admin=True)
+    try:
+        command = parse(text)
+    except CommandError as exc:
+        return ctx, Reply((Notice(str(exc), Tone.ERROR),))
+    return ctx, await service.handle(ctx, command)
+
+
+async def serve(settings: Settings, transcript: Path | None, stdin: TextIO = sys.stdin) -> int:
+    """Run until killed: the schedule, plus whatever commands arrive on ``stdin``."""
+    console = Console(file=sys.stdout, highlight=False, width=100)
+    app = await build_app(settings, ConsoleMessenger(console, transcript))
+    loop = asyncio.get_running_loop()
+    try:
+        await app.start()
+        console.print("worker ready")
+        while line := await loop.run_in_executor(None, stdin.readline):
+            handled = await handle_line(app.service, line)
+            if handled is not None:
+                ctx, reply = handled
+                console.print(f"[{ctx.channel_id} {ctx.user_id}]", markup=False)
+                for card in reply.cards:
+                    console.print(render(card))
+        await asyncio.Event().wait()
+    finally:
+        await app.close()
+    return 0
