@@ -10,6 +10,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from bot import answering, boards, daily_admin, practice
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import (
@@ -72,6 +74,10 @@ HANDLERS: dict[type[Any], Handler] = {
 }
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200]
+
+
 class Service:
     """Runs commands for every platform."""
 
@@ -88,6 +94,12 @@ class Service:
         handler = HANDLERS[type(command)]
         try:
             return await handler(self.runtime, ctx, command)
+        except (OperationalError, InterfaceError, OSError) as exc:
+            log.error("command %s: database unavailable: %s", type(command).__name__, _first_line(exc))
+            return error(
+                "The bot cannot reach its database right now, so nothing was changed. "
+                "Please try again in a minute; if it persists, tell the person who runs the bot."
+            )
         except Exception:
             log.exception("command %s failed", type(command).__name__)
             return error(
