@@ -54,10 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console_play.add_arguments(play)
     run = sub.add_parser("run", help="run the bot on a chat platform (settings from the environment)")
-    run.add_argument("platform", choices=["console"])
+    run.add_argument("platform", choices=["console", "discord"])
     run.add_argument(
         "--transcript", type=Path, help="console: append channel messages to this JSON-lines file"
     )
+    discord = sub.add_parser("discord", help="Discord helpers")
+    discord.add_argument("action", choices=["invite-url"], help="print the OAuth2 URL to invite the bot")
     bank = sub.add_parser("bank", help="check, grade with, or import question banks")
     bank_tools.add_arguments(bank)
     return parser
@@ -68,6 +70,15 @@ async def _dispatch(args: argparse.Namespace) -> int:
         return await console_play.play(args, console_play.settings_from(args))
     if args.command == "run" and args.platform == "console":
         return await console_worker.serve(Settings(), args.transcript)
+    if args.command == "run" and args.platform == "discord":
+        from adapters.discord_adapter import main as discord_main
+
+        return await discord_main.run()
+    if args.command == "discord":
+        from adapters.discord_adapter import main as discord_main
+
+        print(discord_main.invite_url())
+        return 0
     return bank_tools.run(args)
 
 

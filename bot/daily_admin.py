@@ -146,7 +146,8 @@ async def _pause(rt: Runtime, channel: Row[Any]) -> Reply:
 async def _resume(rt: Runtime, channel: Row[Any]) -> Reply:
     if not channel.scheduled:
         return error("This channel has no daily question; set one with `daily set HH:MM`.")
-    next_post = Schedule.from_row(channel).next_post(rt.clock.now())
+    now = rt.clock.now()
+    next_post = Schedule.from_row(channel).next_post(now)
     async with rt.engine.begin() as conn:
         await channel_store.update_channel(
             conn,
@@ -156,6 +157,16 @@ async def _resume(rt: Runtime, channel: Row[Any]) -> Reply:
             failures=0,
             failing_since=None,
             last_error=None,
+        )
+        # a post that could not go out while paused is only worth sending within the catch-up window
+        await conn.execute(
+            update(rounds)
+            .where(
+                rounds.c.channel_pk == channel.id,
+                rounds.c.state == round_store.CLAIMED,
+                rounds.c.scheduled_for < now - rt.rounds.config.catchup,
+            )
+            .values(state=round_store.SKIPPED)
         )
     return notice(
         f"Daily question resumed; next post {format_local(next_post, channel.timezone)}.", Tone.SUCCESS

@@ -15,7 +15,7 @@ from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.tables import rounds
+from bot.store.tables import channels, rounds
 
 CLAIMED, OPEN, REVEALING, REVEALED, SKIPPED = "claimed", "open", "revealing", "revealed", "skipped"
 
@@ -105,10 +105,13 @@ async def lock_open_round(conn: AsyncConnection, round_id: int) -> bool:
 
 
 async def pending_sends(conn: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
-    """Claimed rounds not yet posted whose lease is free (new claims and crashed sends)."""
+    """Claimed rounds not yet posted whose lease is free (new claims and crashed sends), in
+    channels that are not paused: a channel paused after its platform refused access gets no
+    more attempts until an admin resumes it."""
     statement = (
         select(rounds.c.id)
-        .where(rounds.c.state == CLAIMED, _lease_free(now))
+        .join(channels, channels.c.id == rounds.c.channel_pk)
+        .where(rounds.c.state == CLAIMED, _lease_free(now), channels.c.paused.is_(False))
         .order_by(rounds.c.id)
         .limit(limit)
     )

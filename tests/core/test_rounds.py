@@ -251,3 +251,36 @@ async def test_skip_closes_unscored_and_posts_a_replacement(
     assert [r.state for r in rows] == ["skipped", "open"]  # type: ignore[attr-defined]
     assert len(posts(messenger)) == 2 and posts(messenger)[0].question_id != posts(messenger)[1].question_id
     assert not rows[0].scored  # type: ignore[attr-defined]
+
+
+async def test_paused_channel_gets_no_more_attempts_until_resumed(
+    app: App, clock: FakeClock, messenger: RecordingMessenger
+) -> None:
+    clock.set(local(BERLIN, 2026, 11, 25, 8, 0))
+    ctx = await schedule(app, "09:00", BERLIN)
+    messenger.fail_next.append(gone())
+    await run_at(app, clock, local(BERLIN, 2026, 11, 25, 9, 0))
+    messenger.fail_next.extend(gone() for _ in range(5))
+    for hour in range(10, 14):
+        await run_at(app, clock, local(BERLIN, 2026, 11, 25, hour, 0))
+    assert len(messenger.fail_next) == 5  # nothing was tried while paused
+    await app.service.handle(ctx, ManageDaily(DailyAction.RESUME))
+    messenger.fail_next.clear()
+    await run_at(app, clock, local(BERLIN, 2026, 11, 25, 14, 0))
+    assert len(posts(messenger)) == 1  # within the catch-up window: today's post goes out late
+
+
+async def test_resume_after_the_window_skips_the_stale_post(
+    app: App, clock: FakeClock, messenger: RecordingMessenger
+) -> None:
+    clock.set(local(BERLIN, 2026, 11, 25, 8, 0))
+    ctx = await schedule(app, "09:00", BERLIN)
+    messenger.fail_next.append(gone())
+    await run_at(app, clock, local(BERLIN, 2026, 11, 25, 9, 0))
+    clock.set(local(BERLIN, 2026, 11, 25, 20, 0))
+    await app.service.handle(ctx, ManageDaily(DailyAction.RESUME))
+    await run_at(app, clock, local(BERLIN, 2026, 11, 25, 20, 1))
+    assert posts(messenger) == []
+    await run_at(app, clock, local(BERLIN, 2026, 11, 26, 9, 0))
+    assert len(posts(messenger)) == 1
+    assert [r.state for r in await round_rows(app)] == ["skipped", "open"]  # type: ignore[attr-defined]

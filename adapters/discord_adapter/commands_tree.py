@@ -1,0 +1,236 @@
+"""The slash commands: ``/question``, ``/answer``, ``/leaderboard``, ``/stats``, ``/topics``,
+``/forget-me``, ``/help`` and the ``/daily`` group (default permission: Manage Server).
+
+Each command maps its typed options straight to a core command (see ``options.py``) and hands it
+to the ``Responder``. Discord hides ``/daily`` from members without Manage Server; the core checks
+it again at run time (server admins can change who sees the group in Server Settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord_adapter import options
+from adapters.discord_adapter.actions import OpenForm
+from adapters.discord_adapter.limits import TEXT_INPUT
+from adapters.discord_adapter.options import OptionError
+from adapters.discord_adapter.permissions import check_channel
+from adapters.discord_adapter.responder import Responder
+from bot.bank import Bank
+from bot.cards import Notice, Reply, TableCard, Tone, error
+from bot.commands import (
+    Ask,
+    DailyAction,
+    ForgetMe,
+    ListTopics,
+    ManageDaily,
+    ShowStats,
+    SubmitAnswer,
+)
+from bot.schedule import DEFAULT_REVEAL_AFTER
+from bot.timeparse import format_duration, suggest_timezones
+
+Interaction = discord.Interaction[Any]
+Choices = list[app_commands.Choice[str]]
+# daily verbs that post or edit messages: deferred at once, they may wait for a rate-limit slot
+POSTING = frozenset({DailyAction.NOW, DailyAction.REVEAL, DailyAction.SKIP})
+DEFAULT_REVEAL = format_duration(DEFAULT_REVEAL_AFTER)
+
+
+def usage_rows(entries: Iterable[app_commands.Command[Any, ..., Any]]) -> tuple[tuple[str, str], ...]:
+    """``/name <required> [optional]`` and the description of each slash command."""
+    rows = []
+    for command in entries:
+        params = " ".join(f"<{p.name}>" if p.required else f"[{p.name}]" for p in command.parameters)
+        rows.append((f"/{command.qualified_name} {params}".strip(), command.description))
+    return tuple(rows)
+
+
+class DailyqCommands(commands.Cog):
+    """Every slash command of dailyq, backed by one ``Responder`` and the question bank."""
+
+    def __init__(self, responder: Responder, bank: Bank) -> None:
+        self.responder = responder
+        self.bank = bank
+
+    def _topics(self) -> list[str]:
+        return [name for name, _ in self.bank.topics()]
+
+    async def _manage(self, interaction: Interaction, action: DailyAction) -> None:
+        await self.responder.run(interaction, ManageDaily(action), defer_now=action in POSTING)
+
+    # -- for everyone --------------------------------------------------------------------------
+
+    @app_commands.command(name="question", description="A practice question, privately (spaced repetition)")
+    @app_commands.describe(topic="Only questions of this topic")
+    @app_commands.guild_only()
+    async def question(
+        self, interaction: Interaction, topic: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        """``/question [topic]``."""
+        await self.responder.run(interaction, Ask(topic))
+
+    @question.autocomplete("topic")
+    async def _question_topic(self, interaction: Interaction, current: str) -> Choices:
+        return options.choices(options.topic_suggestions(self._topics(), current))
+
+    @app_commands.command(name="answer", description="Answer today's question in this channel, privately")
+    @app_commands.describe(text="Your answer (leave empty to open a form; quiz: A, B, C or D)")
+    @app_commands.guild_only()
+    async def answer(
+        self, interaction: Interaction, text: app_commands.Range[str, 1, TEXT_INPUT] | None = None
+    ) -> None:
+        """``/answer [text]``: without text, a form opens."""
+        if text:
+            await self.responder.run(interaction, SubmitAnswer(text=text))
+        else:
+            await self.responder.open_form(interaction, OpenForm("answer", ""))
+
+    @app_commands.command(name="leaderboard", description="Standings of the daily question")
+    @app_commands.describe(
+        window="Time window (default: this week)", scope="This channel or the whole server"
+    )
+    @app_commands.guild_only()
+    async def leaderboard(
+        self,
+        interaction: Interaction,
+        window: Literal["week", "month", "all"] | None = None,
+        scope: Literal["channel", "server"] | None = None,
+    ) -> None:
+        """``/leaderboard [window] [scope]``."""
+        await self.responder.run(interaction, options.leaderboard(window, scope))
+
+    @app_commands.command(name="stats", description="Points, streaks, accuracy by topic and cards due")
+    @app_commands.describe(user="Whose stats (default: yours)")
+    @app_commands.guild_only()
+    async def stats(self, interaction: Interaction, user: discord.User | None = None) -> None:
+        """``/stats [user]``."""
+        await self.responder.run(interaction, ShowStats(str(user.id) if user else None))
+
+    @app_commands.command(name="topics", description="Topics of the question bank and their counts")
+    @app_commands.guild_only()
+    async def topics(self, interaction: Interaction) -> None:
+        """``/topics``."""
+        await self.responder.run(interaction, ListTopics())
+
+    @app_commands.command(name="forget-me", description="Delete everything dailyq stored about you")
+    @app_commands.guild_only()
+    async def forget_me(self, interaction: Interaction) -> None:
+        """``/forget-me``."""
+        await self.responder.run(interaction, ForgetMe())
+
+    @app_commands.command(name="help", description="How to use dailyq")
+    @app_commands.guild_only()
+    async def show_help(self, interaction: Interaction) -> None:
+        """``/help``: the slash commands of this bot, from the command tree itself."""
+        leaves = [c for c in self.walk_app_commands() if isinstance(c, app_commands.Command)]
+        card = TableCard(
+            "dailyq commands",
+            ("command", "what it does"),
+            usage_rows(leaves),
+            footer="Answers and practice are private. /daily is for members with Manage Server.",
+        )
+        await self.responder.show(interaction, Reply((card,)))
+
+    # -- /daily (admins) -----------------------------------------------------------------------
+
+    daily = app_commands.Group(
+        name="daily",
+        description="Schedule the daily question in this channel",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
+
+    @daily.command(name="set", description="Schedule the daily question in this channel")
+    @app_commands.describe(
+        time="Local time HH:MM (24 h), e.g. 09:30",
+        timezone="IANA time zone, e.g. Europe/Berlin (default: the current one, else UTC)",
+        reveal=f"Reveal the answer after this long, e.g. 4h or 90m (default {DEFAULT_REVEAL})",
+        days="every, weekdays, weekends or a list such as mon,wed,fri",
+        mode="open: written answers; quiz: four options",
+        topics="Only these topics, comma-separated",
+        difficulty="Only this difficulty",
+    )
+    async def daily_set(
+        self,
+        interaction: Interaction,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        reveal: app_commands.Range[str, 1, 20] | None = None,
+        days: app_commands.Range[str, 1, 60] | None = None,
+        mode: Literal["open", "quiz"] | None = None,
+        topics: app_commands.Range[str, 1, 400] | None = None,
+        difficulty: Literal["easy", "medium", "hard", "any"] | None = None,
+    ) -> None:
+        """``/daily set``: checks the bot's permissions in the channel before scheduling."""
+        try:
+            command = options.daily_set(
+                time=time,
+                timezone=timezone,
+                reveal=reveal,
+                days=days,
+                mode=mode,
+                topics=topics,
+                difficulty=difficulty,
+            )
+        except OptionError as exc:
+            await self.responder.show(interaction, error(str(exc)))
+            return
+        extra: tuple[Notice, ...] = ()
+        if interaction.guild_id is not None and self.responder.context(interaction).is_admin:
+            channel_type = interaction.channel.type if interaction.channel is not None else None
+            check = check_channel(interaction.app_permissions, channel_type)
+            if check.blocking:
+                await self.responder.show(interaction, error(check.refusal()))
+                return
+            extra = tuple(Notice(text, Tone.INFO, title="Heads-up") for text in check.warnings)
+        await self.responder.run(interaction, command, extra=extra)
+
+    @daily_set.autocomplete("timezone")
+    async def _set_timezone(self, interaction: Interaction, current: str) -> Choices:
+        return options.choices(suggest_timezones(current))
+
+    @daily_set.autocomplete("topics")
+    async def _set_topics(self, interaction: Interaction, current: str) -> Choices:
+        return options.choices(options.topic_list_suggestions(self._topics(), current))
+
+    @daily.command(name="status", description="The schedule, the next post and the open round")
+    async def daily_status(self, interaction: Interaction) -> None:
+        """``/daily status``."""
+        await self._manage(interaction, DailyAction.STATUS)
+
+    @daily.command(name="pause", description="Pause the daily question")
+    async def daily_pause(self, interaction: Interaction) -> None:
+        """``/daily pause``."""
+        await self._manage(interaction, DailyAction.PAUSE)
+
+    @daily.command(name="resume", description="Resume the daily question")
+    async def daily_resume(self, interaction: Interaction) -> None:
+        """``/daily resume``."""
+        await self._manage(interaction, DailyAction.RESUME)
+
+    @daily.command(name="now", description="Post today's question now")
+    async def daily_now(self, interaction: Interaction) -> None:
+        """``/daily now``."""
+        await self._manage(interaction, DailyAction.NOW)
+
+    @daily.command(name="reveal", description="Reveal the open question's answer now")
+    async def daily_reveal(self, interaction: Interaction) -> None:
+        """``/daily reveal``."""
+        await self._manage(interaction, DailyAction.REVEAL)
+
+    @daily.command(name="skip", description="Skip the open question (not scored) and post another")
+    async def daily_skip(self, interaction: Interaction) -> None:
+        """``/daily skip``."""
+        await self._manage(interaction, DailyAction.SKIP)
+
+    @daily.command(name="off", description="Stop the daily question in this channel")
+    async def daily_off(self, interaction: Interaction) -> None:
+        """``/daily off``."""
+        await self._manage(interaction, DailyAction.OFF)

@@ -1,0 +1,153 @@
+"""The Discord ``Messenger``: daily posts, their edits, and reveals in a thread from the post.
+
+- Every send carries the core's idempotency key as its nonce with ``enforce_nonce`` (discord.py
+  always sets it), so a retried post or reveal returns the message Discord already has.
+- Every REST call first takes a slot from the shared ``Pacer`` (see pacing.py).
+- 403 and 404 mean the bot can no longer post there: they raise ``DeliveryError(permanent=True)``
+  and the core pauses the channel. Anything else (5xx, timeouts) raises as is; the core backs off
+  and retries with the same key.
+- A paused channel gets no further attempts from the core until an admin resumes it, so a
+  channel the bot lost access to costs one 403, not a stream of them (Discord bans an IP after
+  10,000 invalid requests in 10 minutes).
+- The reveal goes into a thread started from the post. Without thread permissions it falls back
+  to a reply to the post, and without that to a plain message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+import discord
+
+from adapters.discord_adapter.limits import NONCE, THREAD_NAME, clip
+from adapters.discord_adapter.pacing import Pacer
+from adapters.discord_adapter.render import render
+from bot.cards import Card, RevealCard
+from bot.ports import ChannelRef, DeliveryError, MessageRef
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+ARCHIVE_AFTER_MINUTES: Final = 1440
+
+
+def nonce_for(key: str) -> str:
+    """The message nonce of an idempotency key (Discord accepts at most 25 characters)."""
+    if len(key) <= NONCE:
+        return key
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE]
+
+
+def thread_name(card: Card) -> str:
+    """The name of the thread a reveal opens."""
+    if isinstance(card, RevealCard):
+        return clip(f"Answer: {card.question}", THREAD_NAME)
+    return "dailyq"
+
+
+@contextmanager
+def delivery(where: str) -> Iterator[None]:
+    """Turn Discord's 403/404 into a permanent ``DeliveryError`` naming the problem."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise DeliveryError(
+            f"Discord {exc.status} in {where}: {exc.text or 'no access'} (code {exc.code}). "
+            "Check that the bot can view the channel, send messages and embed links, then /daily resume.",
+            permanent=True,
+        ) from exc
+
+
+class DiscordMessenger:
+    """Implements ``bot.ports.Messenger`` with a discord.py client (no channel cache needed)."""
+
+    def __init__(self, client: discord.Client, pacer: Pacer) -> None:
+        self.client = client
+        self.pacer = pacer
+
+    def _channel(self, ref: ChannelRef, channel_id: str | None = None) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(
+            int(channel_id or ref.channel_id), guild_id=int(ref.workspace_id)
+        )
+
+    async def _send(
+        self,
+        target: discord.PartialMessageable,
+        card: Card,
+        *,
+        key: str,
+        reference: discord.MessageReference | None = None,
+    ) -> discord.Message:
+        rendered = render((card,))
+        extra: dict[str, Any] = {}
+        view = rendered.view()
+        if view is not None:
+            extra["view"] = view
+        if reference is not None:
+            extra["reference"] = reference
+        async with self.pacer:
+            return await target.send(
+                embeds=rendered.embeds, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS, **extra
+            )
+
+    async def post(self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
+        """Post a card to a channel (the daily question); a resend returns the first message."""
+        with delivery(f"channel {channel.channel_id}"):
+            message = await self._send(self._channel(channel), card, key=key)
+        return MessageRef(channel, str(message.id))
+
+    async def edit(self, message: MessageRef, card: Card) -> None:
+        """Replace a post's embed and buttons (a closed card has none)."""
+        rendered = render((card,))
+        target = self._channel(message.channel).get_partial_message(int(message.message_id))
+        with delivery(f"message {message.message_id}"):
+            async with self.pacer:
+                await target.edit(embeds=rendered.embeds, view=rendered.view(), allowed_mentions=NO_MENTIONS)
+
+    async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
+        """Answer a post in its thread (created here), or as a reply when threads are not allowed."""
+        thread_id = message.thread_id or await self._thread_for(message, card)
+        if thread_id is not None:
+            try:
+                sent = await self._send(self._channel(message.channel, str(thread_id)), card, key=key)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.info("cannot post in thread %s (%s); replying in the channel", thread_id, exc.status)
+            else:
+                return MessageRef(message.channel, str(sent.id), thread_id=str(thread_id))
+        channel = self._channel(message.channel)
+        reference = discord.MessageReference(
+            message_id=int(message.message_id),
+            channel_id=channel.id,
+            guild_id=int(message.channel.workspace_id),
+            fail_if_not_exists=False,
+        )
+        with delivery(f"channel {message.channel.channel_id}"):
+            try:
+                sent = await self._send(channel, card, key=key, reference=reference)
+            except discord.Forbidden:  # replies need Read Message History; a plain message does not
+                sent = await self._send(channel, card, key=key)
+        return MessageRef(message.channel, str(sent.id))
+
+    async def _thread_for(self, message: MessageRef, card: Card) -> int | None:
+        """The thread of the post: created now, or the existing one on a retry; None if not allowed."""
+        post = self._channel(message.channel).get_partial_message(int(message.message_id))
+        try:
+            async with self.pacer:
+                thread = await post.create_thread(
+                    name=thread_name(card), auto_archive_duration=ARCHIVE_AFTER_MINUTES
+                )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                return post.id  # a thread started from a message has the message's id
+            if exc.status in (400, 403, 404):
+                log.info("no thread for message %s (%s %s)", post.id, exc.status, exc.code)
+                return None
+            raise
+        except ValueError:  # the guild is not in the cache (the bot left it)
+            return None
+        return thread.id

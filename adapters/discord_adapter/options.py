@@ -1,0 +1,121 @@
+"""Slash-command options to core commands, and autocomplete choices (pure: no I/O).
+
+Discord checks option types and choices; this module turns the typed values into the frozen
+command dataclasses with the core's own parsers (``bot.timeparse``), so the rules for times,
+zones, durations and days are the same on every platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+import discord
+
+from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
+from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, Window
+from bot.context import Context
+from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
+
+PLATFORM = "discord"
+MAX_REVEAL = timedelta(days=7)  # the same bound as the text grammar's ``reveal``
+DIFFICULTY_ANY = "any"
+
+
+class OptionError(ValueError):
+    """An option value the core does not accept; the message says what is accepted."""
+
+
+def context_for(
+    *,
+    guild_id: int,
+    channel_id: int,
+    user_id: int,
+    display_name: str,
+    permissions: discord.Permissions,
+) -> Context:
+    """The caller of an interaction; admins are members with Manage Server (or Administrator)."""
+    return Context(
+        platform=PLATFORM,
+        workspace_id=str(guild_id),
+        channel_id=str(channel_id),
+        user_id=str(user_id),
+        display_name=display_name,
+        is_admin=permissions.manage_guild or permissions.administrator,
+    )
+
+
+def daily_set(
+    *,
+    time: str,
+    timezone: str | None = None,
+    reveal: str | None = None,
+    days: str | None = None,
+    mode: str | None = None,
+    topics: str | None = None,
+    difficulty: str | None = None,
+) -> ConfigureDaily:
+    """``/daily set`` options to ``ConfigureDaily``; raises ``OptionError`` naming what is accepted."""
+    try:
+        post_time = parse_hhmm(time)
+        zone = parse_timezone(timezone) if timezone else None
+        reveal_after = parse_duration(reveal, maximum=MAX_REVEAL) if reveal else None
+        day_set = parse_days(days) if days else None
+    except TimeInputError as exc:
+        raise OptionError(str(exc)) from None
+    if mode is not None and mode not in ("open", "quiz"):
+        raise OptionError(f"'{mode[:40]}' is not a mode: use open (written answers) or quiz (A-D).")
+    if difficulty is not None and difficulty not in ("easy", "medium", "hard", DIFFICULTY_ANY):
+        raise OptionError(f"'{difficulty[:40]}' is not a difficulty: use easy, medium, hard or any.")
+    topic_list = split_topics(topics) if topics else None
+    if topics is not None and not topic_list:
+        raise OptionError("Name at least one topic, separated by commas.")
+    return ConfigureDaily(
+        post_time=post_time,
+        timezone=zone,
+        reveal_after=reveal_after,
+        days=day_set,
+        mode=mode,
+        topics=topic_list,
+        difficulty=None if difficulty in (None, DIFFICULTY_ANY) else difficulty,
+    )
+
+
+def split_topics(text: str) -> tuple[str, ...]:
+    """Comma-separated topic names."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def leaderboard(window: str | None, scope: str | None) -> ShowLeaderboard:
+    """``/leaderboard [window] [scope]``: this week and this channel by default."""
+    return ShowLeaderboard(Window(window or Window.WEEK.value), Scope(scope or Scope.CHANNEL.value))
+
+
+def choices(names: Iterable[str]) -> list[discord.app_commands.Choice[str]]:
+    """Autocomplete choices: at most 25; values longer than Discord's 100 characters are left out."""
+    result = []
+    for item in names:
+        if len(item) > CHOICE_NAME:
+            continue  # a cut value would name no topic
+        result.append(discord.app_commands.Choice(name=item, value=item))
+        if len(result) == CHOICES:
+            break
+    return result
+
+
+def topic_suggestions(topics: Iterable[str], current: str) -> list[str]:
+    """Topics containing what was typed so far (case-insensitive), in bank order."""
+    wanted = current.strip().casefold()
+    return [topic for topic in topics if wanted in topic.casefold()]
+
+
+def topic_list_suggestions(topics: Iterable[str], current: str) -> list[str]:
+    """Completions of the last name of a comma-separated topic list (``a, b, c``)."""
+    done, _, last = current.rpartition(",")
+    chosen = split_topics(done)
+    prefix = ", ".join(chosen)
+    return [
+        f"{prefix}, {topic}" if prefix else topic
+        for topic in topic_suggestions(topics, last)
+        if topic not in chosen
+    ]
