@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console_play.add_arguments(play)
     run = sub.add_parser("run", help="run the bot on a chat platform (settings from the environment)")
-    run.add_argument("platform", choices=["console", "discord"])
+    run.add_argument("platform", choices=["console", "discord", "slack"])
     run.add_argument(
         "--transcript", type=Path, help="console: append channel messages to this JSON-lines file"
     )
@@ -74,6 +74,10 @@ async def _dispatch(args: argparse.Namespace) -> int:
         from adapters.discord_adapter import main as discord_main
 
         return await discord_main.run()
+    if args.command == "run" and args.platform == "slack":
+        from adapters.slack_adapter import main as slack_main
+
+        return await slack_main.run()
     if args.command == "discord":
         from adapters.discord_adapter import main as discord_main
 

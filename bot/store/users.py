@@ -15,8 +15,12 @@ MAX_NAME = 100
 
 
 async def ensure_user(conn: AsyncConnection, ctx: Context, now: datetime) -> int:
-    """The caller's user id, creating the row (or refreshing the display name) as needed."""
-    name = ctx.display_name[:MAX_NAME] or ctx.user_id
+    """The caller's user id, creating the row (or refreshing the display name) as needed.
+
+    An empty display name (a platform event that carries none) keeps the stored one.
+    """
+    given = ctx.display_name.strip()[:MAX_NAME]
+    name = given or ctx.user_id
     await insert_ignore(
         conn,
         users,
@@ -38,8 +42,8 @@ async def ensure_user(conn: AsyncConnection, ctx: Context, now: datetime) -> int
             )
         )
     ).one()
-    if row.display_name != name:
-        await conn.execute(update(users).where(users.c.id == row.id).values(display_name=name))
+    if given and row.display_name != given:
+        await conn.execute(update(users).where(users.c.id == row.id).values(display_name=given))
     return int(row.id)
 
 

@@ -222,7 +222,7 @@ class FakeSlack(SlackWorkspace):
             return web.json_response({"ok": False, "error": error},
                                      status=fault.status, headers=headers)
         token = call.args.get("token") or call.headers.get("Authorization", "")
-        if not token.removeprefix("Bearer ").startswith("xox"):
+        if not token.removeprefix("Bearer ").startswith(("xox", "xapp-")):  # xapp: apps.connections.open
             return web.json_response({"ok": False, "error": "not_authed"})
         found = self._validate(call)
         if found and self.reject_invalid:

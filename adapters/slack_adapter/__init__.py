@@ -1,0 +1,6 @@
+"""The Slack adapter: ``/question``, Block Kit daily posts, modals and the App Home tab on slack-bolt.
+
+Pure translation lives in small modules (``inbound``: payload -> Context + Command; ``blocks``,
+``views``, ``home``: cards -> Block Kit; ``actions``: button ids), I/O in ``handlers`` (Bolt
+listeners), ``messenger`` (the core's outbound port), ``directory`` (users.info) and ``main``.
+"""

@@ -1,0 +1,90 @@
+"""Work done after a request was acknowledged, and duplicate-event suppression.
+
+Bolt runs listeners after ``ack`` in tasks nobody keeps; the adapter starts its own follow-up
+work through ``Background`` instead, so shutdown (and tests) can wait for it to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """A set of tracked tasks; failures are logged, never lost silently.
+
+    At most ``limit`` run at once: a burst of clicks is acknowledged at once, and the follow-up
+    work queues instead of crowding the event loop (and SQLite's single writer) all together.
+    """
+
+    def __init__(self, limit: int = 16) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(limit)
+
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Start ``work`` now, tracked until it ends."""
+        task = asyncio.get_running_loop().create_task(self._guard(work, name), name=f"dailyq:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guard(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            async with self._slots:
+                await work
+        except Exception:
+            log.exception("%s failed after it was acknowledged", name)
+
+    @property
+    def pending(self) -> int:
+        """How many tasks are still running."""
+        return len(self._tasks)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait for every task, including tasks started meanwhile; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._tasks:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            await asyncio.wait(set(self._tasks), timeout=left)
+        return True
+
+    def cancel(self) -> None:
+        """Cancel whatever is still running (at shutdown, after a drain timed out)."""
+        for task in self._tasks:
+            task.cancel()
+
+
+class EventDeduper:
+    """Remembers recently seen Events API ``event_id``s (Slack re-delivers on slow or lost acks).
+
+    In-process only: with several HTTP workers a retry may reach another worker; the only
+    event handled (``app_home_opened``) is idempotent, so that costs one extra ``views.publish``.
+    """
+
+    def __init__(
+        self,
+        ttl: float = 3600.0,
+        max_entries: int = 50_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.monotonic = monotonic
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen within the TTL, False for a duplicate."""
+        now = self.monotonic()
+        while self._seen and (next(iter(self._seen.values())) <= now or len(self._seen) >= self.max_entries):
+            self._seen.popitem(last=False)
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now + self.ttl
+        return True

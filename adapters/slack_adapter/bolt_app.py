@@ -1,0 +1,101 @@
+"""Building the Bolt app and serving it (HTTP mode, with request signing, or Socket Mode)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack_adapter.background import Background, EventDeduper
+from adapters.slack_adapter.directory import Directory
+from adapters.slack_adapter.handlers import Listeners
+from adapters.slack_adapter.settings import SlackSettings
+from bot.service import Service
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+@dataclass
+class SlackParts:
+    """What a running adapter holds besides the Bolt app (shared with tests)."""
+
+    directory: Directory
+    tasks: Background = field(default_factory=Background)
+    dedupe: EventDeduper = field(default_factory=EventDeduper)
+
+
+def build_bolt_app(
+    settings: SlackSettings,
+    service: Service,
+    client: AsyncWebClient,
+    parts: SlackParts | None = None,
+) -> AsyncApp:
+    """A Bolt ``AsyncApp`` with the dailyq listeners, talking to Slack through ``client``.
+
+    In HTTP mode every request must carry a valid signature (Bolt answers 401 otherwise); in
+    Socket Mode requests arrive over the authenticated websocket instead.
+    """
+    parts = parts or SlackParts(Directory(client, settings.admins))
+    secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+        name="dailyq",
+    )
+    Listeners(service, parts.directory, parts.tasks, parts.dedupe).register(app)
+    return app
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+def web_application(app: AsyncApp) -> web.Application:
+    """The aiohttp application of HTTP mode: Slack requests at ``/slack/events``, a health check."""
+    application = app.web_app(path=EVENTS_PATH)
+    application.router.add_get(HEALTH_PATH, _health)
+    return application
+
+
+class HttpServer:
+    """HTTP mode: the Bolt app behind aiohttp on ``host:port``."""
+
+    def __init__(self, app: AsyncApp, host: str, port: int) -> None:
+        self.runner = web.AppRunner(web_application(app), shutdown_timeout=5.0, handle_signals=False)
+        self.host = host
+        self.port = port
+
+    async def start(self) -> None:
+        """Bind and serve (port 0 picks a free port; see ``bound_port``)."""
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.host, self.port).start()
+
+    @property
+    def bound_port(self) -> int:
+        """The port actually bound."""
+        return int(self.runner.addresses[0][1])
+
+    async def close(self) -> None:
+        """Stop accepting requests."""
+        await self.runner.cleanup()
+
+
+class SocketServer:
+    """Socket Mode: an outbound websocket to Slack, no public URL needed."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        self.handler = AsyncSocketModeHandler(app, app_token)
+
+    async def start(self) -> None:
+        """Open the connection (slack_sdk reconnects by itself when it drops)."""
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.handler.close_async()  # type: ignore[no-untyped-call]
