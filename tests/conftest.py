@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -14,9 +15,28 @@ from bot.context import Context
 from tests.support.clock import FakeClock
 from tests.support.databases import postgres_database, sqlite_url
 from tests.support.messenger import RecordingMessenger
+from tests.support.secrets import LeakWatch
 
 AppFactory = Callable[..., Awaitable[App]]
 MINI_BANK = Path(__file__).resolve().parent / "data" / "mini_bank.json"
+
+
+LEAK_WATCH = LeakWatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Watch every log line of the run for the fake secrets."""
+    root = logging.getLogger()
+    root.addHandler(LEAK_WATCH)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a secret reached the logs."""
+    if LEAK_WATCH.leaks:
+        print("\nSECRETS LEAKED INTO LOGS:\n" + "\n".join(LEAK_WATCH.leaks[:20]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

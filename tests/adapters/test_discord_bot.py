@@ -24,6 +24,7 @@ from bot.commands import Command
 from bot.context import Context
 from tests.fakes.discord_payloads import JSON
 from tests.fakes.fake_discord import FakeDiscord
+from tests.support import secrets
 from tests.support.discord_harness import DiscordHarness, checked_bot, custom_ids
 
 EPHEMERAL = 64
@@ -47,7 +48,7 @@ def fields(embed_data: JSON) -> dict[str, str]:
 async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarness) -> None:
     fake = h.fake
     identify = next(f for f in fake.gateway_received if f["op"] == 2)
-    assert identify["d"]["token"] == "fake-token"
+    assert identify["d"]["token"] == secrets.DISCORD_TOKEN
     assert identify["d"]["intents"] == 1  # Guilds only: no message content, no member list
     assert h.bot.get_guild(int(fake.guild.id)) is not None
     [put] = fake.requests_to("PUT", rf"/applications/{fake.app_id}/commands")
@@ -268,7 +269,7 @@ def run_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DISCORD_REQUESTS_PER_SECOND",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("DISCORD_TOKEN", secrets.DISCORD_TOKEN)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'run.db'}")
     monkeypatch.chdir(tmp_path)
 

@@ -21,6 +21,7 @@ from bot.commands import ConfigureDaily, DailyAction, ManageDaily, SubmitAnswer
 from bot.config import Settings
 from bot.store.tables import answers
 from tests.conftest import admin, member
+from tests.support import secrets
 from tests.support.clock import FakeClock
 from tests.support.databases import PG_HOST, PG_PORT, postgres_database, sqlite_url
 from tests.support.messenger import RecordingMessenger
@@ -84,7 +85,7 @@ async def test_read_only_database_says_so_and_changes_nothing(tmp_path: Path, ba
 
 
 def test_unreachable_database_at_start_exits_2_without_leaking_the_password(tmp_path: Path) -> None:
-    url = "postgresql+asyncpg://dailyq:hunter2-CANARY@127.0.0.1:1/dailyq"
+    url = f"postgresql+asyncpg://dailyq:{secrets.DATABASE_PASSWORD}@127.0.0.1:1/dailyq"
     result = subprocess.run(
         [sys.executable, "-m", "adapters", "play", "--db", url],
         input="quit\n",
@@ -94,7 +95,7 @@ def test_unreachable_database_at_start_exits_2_without_leaking_the_password(tmp_
     )
     assert result.returncode == 2
     assert "cannot open the database" in result.stderr and "127.0.0.1:1" in result.stderr
-    assert "hunter2-CANARY" not in result.stderr + result.stdout
+    assert secrets.CANARY not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 
 

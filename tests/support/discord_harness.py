@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.context import Context
 from tests.fakes.discord_payloads import JSON
 from tests.fakes.fake_discord import FakeDiscord
+from tests.support import secrets
 from tests.support.clock import FakeClock
 
 MESSAGES = r"/channels/\d+/messages"
@@ -163,7 +164,9 @@ async def running_bot(
     """Start a dailyq bot against ``fake``; at exit close it and check no handler failed."""
     isolated = {"DISCORD_GUILD_ID": None, "DISCORD_SHARD_COUNT": None, "DISCORD_SHARD_IDS": None}
     # explicit values win over the developer's environment and .env
-    discord_settings = DiscordSettings(_env_file=None, DISCORD_TOKEN="fake-token", **{**isolated, **settings})
+    discord_settings = DiscordSettings(
+        _env_file=None, DISCORD_TOKEN=secrets.DISCORD_TOKEN, **{**isolated, **settings}
+    )
     core = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / db_name}")
     clock = clock or FakeClock()
     bot, app = await main.build(
@@ -176,7 +179,7 @@ async def running_bot(
     )
     harness = DiscordHarness(fake, bot, app, clock)
     bot.responder.error_listeners.append(harness.errors.append)
-    runner = asyncio.create_task(bot.start("fake-token"))
+    runner = asyncio.create_task(bot.start(secrets.DISCORD_TOKEN))
     try:
         ready = await asyncio.wait_for(main.until_ready(bot, runner), 5)
         if not ready:

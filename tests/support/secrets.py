@@ -1,0 +1,31 @@
+"""Recognisable fake secrets. The whole suite uses them, and a session check fails the run if any
+of them shows up in a log line (tests that check errors and replies assert on them directly)."""
+
+from __future__ import annotations
+
+import logging
+
+CANARY = "CANARY7731"
+DISCORD_TOKEN = f"MTIzNDU2Nzg5.{CANARY}.discord-bot-token"
+SLACK_BOT_TOKEN = f"xoxb-{CANARY}-slack-bot-token"
+SLACK_APP_TOKEN = f"xapp-{CANARY}-slack-app-token"
+SLACK_SIGNING_SECRET = f"{CANARY}-slack-signing-secret"
+DATABASE_PASSWORD = f"{CANARY}-db-password"
+
+
+class LeakWatch(logging.Handler):
+    """Collects every log line (message and traceback) that contains a canary."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Check one record."""
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted cannot leak either
+            return
+        if CANARY in text:
+            self.leaks.append(text[:400])
