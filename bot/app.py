@@ -42,11 +42,10 @@ async def build_app(
     messenger: Messenger,
     clock: Clock | None = None,
     bank: Bank | None = None,
-    pool_size: int = 5,
 ) -> App:
     """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``)."""
     bank = bank or load_bank(settings.questions)
-    engine = await open_database(settings.database_url, pool_size=pool_size)
+    engine = await open_database(settings.database_url, pool_size=settings.db_pool)
     if clock is None:
         anchor = settings.time_anchor or datetime.now(UTC)
         clock = WarpClock(anchor, settings.time_scale) if settings.time_scale != 1 else SystemClock()

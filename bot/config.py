@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     lease: Duration = timedelta(seconds=30)
     tick: Duration = timedelta(seconds=30)
     log_level: str = "INFO"
+    # connections per process (plus as many again in bursts); PostgreSQL only
+    db_pool: int = Field(default=5, ge=1, le=100)
     # "all": every process posts and reveals (row claims split the work); "elected": one process
     # elected through the database does, so a per-process rate limiter covers all of them
     dispatch: Literal["all", "elected"] = "all"
