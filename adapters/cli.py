@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
 async def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "play":
         return await console_play.play(args, console_play.settings_from(args))
+    if args.command == "run":
+        logging.getLogger().setLevel(Settings().log_level)  # DAILYQ_LOG_LEVEL
     if args.command == "run" and args.platform == "console":
         return await console_worker.serve(Settings(), args.transcript)
     if args.command == "run" and args.platform == "discord":

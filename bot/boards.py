@@ -65,12 +65,10 @@ async def leaderboard(rt: Runtime, ctx: Context, cmd: ShowLeaderboard) -> Reply:
         pks = [r.user_pk for r in top] + ([caller_pk] if mine is not None else [])
         streaks = await _streaks(conn, pks, channel_pk, ctx)
         rows: list[LeaderboardRow] = []
-        for row in top:
-            rank = (
-                rows[-1].rank
-                if rows and rows[-1].points == row.points
-                else await standing_store.rank_of(conn, board, int(row.points))
-            )
+        for position, row in enumerate(top, start=1):
+            # ``top`` is the head of the board ordered by points, so everyone with more points than
+            # this row is above it in ``top``: its competition rank needs no query of its own
+            rank = rows[-1].rank if rows and rows[-1].points == row.points else position
             rows.append(_line(row, rank, streaks[row.user_pk][0], caller_pk))
         caller_row = None
         if mine is not None and all(r.user_pk != caller_pk for r in top):

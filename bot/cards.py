@@ -90,7 +90,6 @@ class RevealCard:
     picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
     best: tuple[BestAnswer, ...] = ()
     follow_up: str = ""
-    skipped: bool = False
 
 
 @dataclass(frozen=True)

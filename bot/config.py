@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         except TimeInputError as exc:
             raise ValueError(str(exc)) from None
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return level
+
     @field_validator("tick", "lease")
     @classmethod
     def _at_least_a_second(cls, value: timedelta) -> timedelta:

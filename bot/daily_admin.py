@@ -10,7 +10,7 @@ from sqlalchemy import Row, update
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.context import Context
-from bot.picker import pool_for
+from bot.picker import left_in_cycle, pool_for, running_low
 from bot.round_cards import format_local
 from bot.runtime import Runtime
 from bot.schedule import DEFAULT_REVEAL_AFTER, Schedule
@@ -118,13 +118,16 @@ async def daily_status(rt: Runtime, ctx: Context) -> Reply:
         )
     schedule = Schedule.from_row(channel)
     pool = pool_for(rt.bank, schedule.topics, schedule.difficulty, schedule.mode)
-    left = len([q for q in pool if q.id not in used])
+    left = left_in_cycle(pool, used)
     card = notice_schedule(
         "Daily question", schedule, None if channel.paused else channel.next_post_at, len(pool)
     )
     extra = [
         ("state", "paused" if channel.paused else "active"),
-        ("left in cycle", f"{left} of {len(pool)}" + (" (running low)" if left < 0.1 * len(pool) else "")),
+        (
+            "left in cycle",
+            f"{left} of {len(pool)}" + (" (running low)" if running_low(left, len(pool)) else ""),
+        ),
     ]
     if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
         extra.append(

@@ -8,22 +8,15 @@ from dataclasses import dataclass
 
 from bot.bank import Bank, Question
 
-LOW_BANK_SHARE = 0.10
+LOW_BANK_SHARE = 0.10  # warn admins when fewer than this share of the pool is left
 
 
 @dataclass(frozen=True)
 class Pick:
-    """The chosen question, the cycle it belongs to, and how many remain unasked in that cycle."""
+    """The chosen question and the cycle it belongs to (a new cycle once the pool is used up)."""
 
     question: Question
     cycle: int
-    remaining: int
-    pool_size: int
-
-    @property
-    def running_low(self) -> bool:
-        """Fewer than 10% of the filtered bank are left before questions start repeating."""
-        return self.remaining < LOW_BANK_SHARE * self.pool_size
 
 
 def pool_for(bank: Bank, topics: Sequence[str], difficulty: str | None, mode: str) -> list[Question]:
@@ -45,7 +38,17 @@ def pick_for_channel(pool: Sequence[Question], used: Collection[str], cycle: int
     if not fresh:
         cycle, fresh = cycle + 1, list(pool)
     question = random.Random(seed).choice(fresh)
-    return Pick(question, cycle, remaining=len(fresh) - 1, pool_size=len(pool))
+    return Pick(question, cycle)
+
+
+def left_in_cycle(pool: Sequence[Question], used: Collection[str]) -> int:
+    """How many questions of the pool the current cycle has not asked yet."""
+    return sum(1 for q in pool if q.id not in used)
+
+
+def running_low(left: int, pool_size: int) -> bool:
+    """Fewer than 10% of the pool are left before questions start repeating."""
+    return left < LOW_BANK_SHARE * pool_size
 
 
 def quiz_options(question: Question, seed: int) -> tuple[tuple[str, ...], int]:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank import Bank
 from bot.cards import Card
-from bot.picker import pick_for_channel, pool_for
+from bot.picker import left_in_cycle, pick_for_channel, pool_for, running_low
 from bot.ports import Clock, DeliveryError, MessageRef, Messenger
 from bot.reveal import Revealer
 from bot.round_cards import channel_ref, question_card, question_or_placeholder
@@ -30,8 +30,6 @@ from bot.schedule import Schedule
 from bot.store import channels as channel_store
 from bot.store import leases as lease_store
 from bot.store import rounds as round_store
-from bot.store.dialect import skip_locked
-from bot.store.tables import channels
 from bot.store.tables import rounds as rounds_table
 
 log = logging.getLogger(__name__)
@@ -123,18 +121,7 @@ class Rounds:
 
     async def _claim_batch(self, now: datetime) -> int:
         async with self.engine.begin() as conn:
-            statement = (
-                select(channels)
-                .where(
-                    channels.c.scheduled.is_(True),
-                    channels.c.paused.is_(False),
-                    channels.c.next_post_at <= now,
-                )
-                .order_by(channels.c.next_post_at)
-                .limit(BATCH)
-                .with_for_update(skip_locked=skip_locked(conn))
-            )
-            rows = list((await conn.execute(statement)).all())
+            rows = await channel_store.claim_due_channels(conn, now, BATCH)
             for row in rows:
                 await self._claim_channel(conn, row, now)
         return len(rows)
@@ -259,9 +246,9 @@ class Rounds:
         schedule = Schedule.from_row(channel)
         pool = pool_for(self.bank, schedule.topics, schedule.difficulty, schedule.mode)
         used = await round_store.used_questions(conn, channel.id, round_row.cycle)
-        remaining = len([q for q in pool if q.id not in used])
-        if pool and remaining < 0.1 * len(pool):
-            notes.append(f"Admins: {remaining} of {len(pool)} questions left before the bank starts over.")
+        left = left_in_cycle(pool, used)
+        if pool and running_low(left, len(pool)):
+            notes.append(f"Admins: {left} of {len(pool)} questions left before the bank starts over.")
         return tuple(notes)
 
     async def record_failure(self, channel: Row[Any], round_id: int, attempt: int, exc: Exception) -> None:

@@ -122,7 +122,7 @@ def question_embed(card: QuestionCard) -> discord.Embed:
 
 def reveal_embed(card: RevealCard) -> discord.Embed:
     """The reveal of a daily round, posted in the post's thread (or as a reply)."""
-    title = "Question skipped" if card.skipped else "Answer revealed"
+    title = "Answer revealed"
     embed = _embed(title, _qa(card.question, card.answer, card.explanation), ANSWER_COLOUR)
     _field(embed, "Key points", _bullets(card.key_points))
     results = [f"{card.answered} answered"]

@@ -113,7 +113,7 @@ def _key_points(points: tuple[str, ...]) -> list[str]:
 
 def reveal_blocks(card: RevealCard) -> list[Block]:
     """The reveal reply: reference answer, explanation, how the channel did, best answers."""
-    blocks: list[Block] = [header("Question skipped" if card.skipped else "Answer revealed")]
+    blocks: list[Block] = [header("Answer revealed")]
     blocks.append(section(f"*Answer:* {md(card.answer, 2900)}"))
     if card.explanation:
         blocks.append(section(md(card.explanation)))

@@ -40,7 +40,6 @@ async def run() -> int:
     """Run the Slack bot until stopped; returns the process exit code."""
     slack = SlackSettings()  # type: ignore[call-arg]  # read from the environment
     settings = Settings()
-    logging.getLogger().setLevel(settings.log_level.upper())
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_quiet_token_warning)
     client = make_client(slack)
     core = await build_app(settings, SlackMessenger(make_client(slack, posting=True)))

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import ChannelRef
-from bot.store.dialect import insert_ignore
+from bot.store.dialect import insert_ignore, skip_locked
 from bot.store.tables import channels
 
 
@@ -55,20 +55,9 @@ async def update_channel(conn: AsyncConnection, channel_pk: int, **values: Any) 
     await conn.execute(update(channels).where(channels.c.id == channel_pk).values(**values))
 
 
-async def advance_next_post(
-    conn: AsyncConnection, channel_pk: int, expected: datetime, new: datetime
-) -> bool:
-    """Move ``next_post_at`` from ``expected`` to ``new``; False when someone else moved it first."""
-    result = await conn.execute(
-        update(channels)
-        .where(channels.c.id == channel_pk, channels.c.next_post_at == expected)
-        .values(next_post_at=new)
-    )
-    return bool(result.rowcount)
-
-
-async def due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
-    """Scheduled, unpaused channels whose next post is due, earliest first."""
+async def claim_due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
+    """Scheduled, unpaused channels whose next post is due, earliest first, locked for this
+    transaction; on PostgreSQL rows another process holds are skipped, so processes split them."""
     statement = (
         select(channels)
         .where(
@@ -78,6 +67,7 @@ async def due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list
         )
         .order_by(channels.c.next_post_at)
         .limit(limit)
+        .with_for_update(skip_locked=skip_locked(conn))
     )
     return list((await conn.execute(statement)).all())
 

@@ -100,13 +100,9 @@ async def top_rows(conn: AsyncConnection, board: Any, limit: int) -> list[Row[An
 
 
 async def user_row(conn: AsyncConnection, board: Any, user_pk: int) -> Row[Any] | None:
-    """One user's line of a board."""
-    sub = board.subquery()
-    statement = (
-        select(sub, users.c.display_name)
-        .join(users, users.c.id == sub.c.user_pk)
-        .where(sub.c.user_pk == user_pk)
-    )
+    """One user's line of a board (only that user's standings rows are summed)."""
+    sub = board.where(standings.c.user_pk == user_pk).subquery()
+    statement = select(sub, users.c.display_name).join(users, users.c.id == sub.c.user_pk)
     return (await conn.execute(statement)).first()
 
 
