@@ -31,12 +31,17 @@ class DailyqTree(app_commands.CommandTree[Any]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
     ) -> None:
-        """Report the error and tell the user privately."""
+        """Tell the user privately; only an error raised by our own code is reported as a failure.
+
+        Any other ``AppCommandError`` is discord.py rejecting the payload itself (an unknown
+        command or option, a value of the wrong type, an autocomplete with nothing focused)."""
         client = self.client
-        if isinstance(client, DailyqBot) and client.attached:
+        if not (isinstance(client, DailyqBot) and client.attached):
+            await super().on_error(interaction, error)
+        elif isinstance(error, app_commands.CommandInvokeError):
             await client.responder.fail(interaction, error)
         else:
-            await super().on_error(interaction, error)
+            await client.responder.reject(interaction, error)
 
 
 def intents() -> discord.Intents:

@@ -61,6 +61,19 @@ class DailyqCommands(commands.Cog):
     def _topics(self) -> list[str]:
         return [name for name, _ in self.bank.topics()]
 
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """Refuse options whose values are not of the type the command declares.
+
+        discord.py passes a value through as Discord sent it: a client whose command list is out
+        of date can send a number, or a role, where the command now takes text."""
+        command = interaction.command
+        if isinstance(command, app_commands.Command):
+            for param in command.parameters:
+                value = getattr(interaction.namespace, param.name, None)
+                if value is not None and not options.fits(param.type, value):
+                    raise app_commands.CheckFailure(f"option {param.name!r}: not a {param.type.name}")
+        return True
+
     async def _manage(self, interaction: Interaction, action: DailyAction) -> None:
         await self.responder.run(interaction, ManageDaily(action), defer_now=action in POSTING)
 
@@ -77,7 +90,7 @@ class DailyqCommands(commands.Cog):
 
     @question.autocomplete("topic")
     async def _question_topic(self, interaction: Interaction, current: str) -> Choices:
-        return options.choices(options.topic_suggestions(self._topics(), current))
+        return options.choices(options.topic_suggestions(self._topics(), options.typed(current)))
 
     @app_commands.command(name="answer", description="Answer today's question in this channel, privately")
     @app_commands.describe(text="Your answer (leave empty to open a form; quiz: A, B, C or D)")
@@ -194,11 +207,11 @@ class DailyqCommands(commands.Cog):
 
     @daily_set.autocomplete("timezone")
     async def _set_timezone(self, interaction: Interaction, current: str) -> Choices:
-        return options.choices(suggest_timezones(current))
+        return options.choices(suggest_timezones(options.typed(current)))
 
     @daily_set.autocomplete("topics")
     async def _set_topics(self, interaction: Interaction, current: str) -> Choices:
-        return options.choices(options.topic_list_suggestions(self._topics(), current))
+        return options.choices(options.topic_list_suggestions(self._topics(), options.typed(current)))
 
     @daily.command(name="status", description="The schedule, the next post and the open round")
     async def daily_status(self, interaction: Interaction) -> None:

@@ -103,6 +103,30 @@ def choices(names: Iterable[str]) -> list[discord.app_commands.Choice[str]]:
     return result
 
 
+_OPTION_TYPES: dict[discord.AppCommandOptionType, tuple[type, ...]] = {
+    discord.AppCommandOptionType.string: (str,),
+    discord.AppCommandOptionType.integer: (int,),
+    discord.AppCommandOptionType.number: (int, float),
+    discord.AppCommandOptionType.boolean: (bool,),
+    discord.AppCommandOptionType.user: (discord.User, discord.Member),
+}
+
+
+def fits(kind: discord.AppCommandOptionType, value: object) -> bool:
+    """Whether an option value has the type its parameter declares (other types: not checked)."""
+    wanted = _OPTION_TYPES.get(kind)
+    if wanted is None:
+        return True
+    if isinstance(value, bool) and bool not in wanted:
+        return False  # True is an int to Python, not to a slash command
+    return isinstance(value, wanted)
+
+
+def typed(current: object) -> str:
+    """What an autocomplete request says was typed: Discord sends text, anything else counts as ""."""
+    return current if isinstance(current, str) else ""
+
+
 def topic_suggestions(topics: Iterable[str], current: str) -> list[str]:
     """Topics containing what was typed so far (case-insensitive), in bank order."""
     wanted = current.strip().casefold()

@@ -8,6 +8,7 @@ the "thinking" message. Replies are ephemeral: the core marks every reply privat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,6 +30,7 @@ DEFER_AFTER = 2.0
 NO_MENTIONS = discord.AllowedMentions.none()
 # clicks that finish the clicked message: its buttons are removed once the reply is shown
 CLOSING_KINDS = frozenset({ActionKind.SHOW_ANSWER, ActionKind.RATE})
+UNREADABLE = "I could not read that command (is the bot's command list out of date?). Try `/help`."
 FAILED = "Something went wrong on our side. Please try again in a moment."
 GUILD_ONLY = "dailyq works in server channels, not in direct messages."
 STALE_BUTTON = "That button no longer works. Use /question or /answer instead."
@@ -152,9 +154,21 @@ class Responder:
     async def fail(self, interaction: AnyInteraction, exc: BaseException) -> None:
         """Report an unexpected error and, if Discord still lets us, say so privately."""
         self.report(exc)
+        await self._tell(interaction, FAILED)
+
+    async def reject(self, interaction: AnyInteraction, exc: BaseException) -> None:
+        """A payload discord.py could not match to our commands: a warning, and a private hint."""
+        log.warning("interaction rejected: %s: %s", type(exc).__name__, exc)
+        await self._tell(interaction, UNREADABLE)
+
+    async def _tell(self, interaction: AnyInteraction, text: str) -> None:
         if interaction.type is discord.InteractionType.autocomplete:
-            return  # no message can answer an autocomplete request
-        embed = render((Notice(FAILED, Tone.ERROR),)).embeds
+            # no message can answer an autocomplete request; no choices beats "loading failed"
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.autocomplete([])
+            return
+        embed = render((Notice(text, Tone.ERROR),)).embeds
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(embeds=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)

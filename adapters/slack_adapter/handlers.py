@@ -56,6 +56,7 @@ from bot.service import Service
 log = logging.getLogger(__name__)
 
 SLASH_HELP = Notice("On Slack, type these after `/question`, e.g. `/question leaderboard week server`.")
+FORM_NOT_OPENED = "Slack did not open the form in time. Press the button again."
 STALE_BUTTON = "That button is out of date. `/question help` lists what you can do."
 NOT_IN_CHANNEL = Notice(
     "I cannot see this channel (a private channel?). Invite me with `/invite @dailyq` "
@@ -187,11 +188,14 @@ class Listeners:
             rid = round_id(clicked.value)
             if rid is not None and inbound.channel_id(body):
                 question = question_text(body.get("message"))
-                await self._open(client, body, where, answer_modal(rid, ctx.channel_id, question))
+                if not await self._open(client, body, where, answer_modal(rid, ctx.channel_id, question)):
+                    await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
                 return
         elif clicked is not None and clicked.kind is ActionKind.PRACTICE_ANSWER and clicked.value:
             question = question_text(body.get("message") or body.get("view"))
-            await self._open(client, body, where, practice_modal(clicked.value, ctx.channel_id, question))
+            form = practice_modal(clicked.value, ctx.channel_id, question)
+            if not await self._open(client, body, where, form):
+                await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
             return
         command = to_command(clicked) if clicked is not None else None
         if command is None:
@@ -204,12 +208,27 @@ class Listeners:
 
     async def _open(
         self, client: AsyncWebClient, body: dict[str, Any], where: Surface, view: dict[str, Any]
-    ) -> None:
-        trigger = str(body.get("trigger_id") or "")
-        if where.kind == "modal":
-            await client.views_push(trigger_id=trigger, view=view)
-        else:
-            await client.views_open(trigger_id=trigger, view=view)
+    ) -> bool:
+        """Open (or, inside a modal, push) ``view``; False when Slack would not open it.
+
+        A trigger_id is valid once, for 3 s: a click that waited too long in a queue, or a
+        payload without one, cannot open a form. That is the user's to retry, not an error."""
+        trigger = body.get("trigger_id")
+        if not isinstance(trigger, str) or not trigger:
+            log.warning("click without a trigger_id: no form opened")
+            return False
+        try:
+            if where.kind == "modal":
+                await client.views_push(trigger_id=trigger, view=view)
+            else:
+                await client.views_open(trigger_id=trigger, view=view)
+        except SlackApiError as exc:
+            code = exc.response.get("error")
+            if code not in ("expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"):
+                raise
+            log.warning("form not opened: %s", code)
+            return False
+        return True
 
     async def _show(
         self,
@@ -227,9 +246,7 @@ class Listeners:
                 view_id=where.view_id, hash=where.view_hash, view=reply_modal(reply.cards)
             )
         elif where.kind == "home":
-            await client.views_open(
-                trigger_id=str(body.get("trigger_id") or ""), view=reply_modal(reply.cards)
-            )
+            await self._open(client, body, where, reply_modal(reply.cards))
         else:
             await self._respond(reply, ctx, respond, client, replace=replace and where.ephemeral)
 

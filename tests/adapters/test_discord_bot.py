@@ -245,6 +245,21 @@ async def test_stale_or_crafted_buttons_get_a_private_message(h: DiscordHarness)
     assert "no longer works" in embed(crafted["data"])["description"]
 
 
+async def test_a_stale_client_with_wrongly_typed_options_gets_a_hint_and_nothing_runs(
+    h: DiscordHarness,
+) -> None:
+    # an outdated command list: a role where /question now takes a topic name, a number for /answer
+    stale = [{"name": "topic", "type": 8, "value": "42270251724828368"}]
+    response = await h.slash("question", stale, user="member")
+    assert response["data"]["flags"] == EPHEMERAL
+    assert "could not read that command" in embed(response["data"])["description"]
+    response = await h.slash("answer", [{"name": "text", "type": 4, "value": 7}], user="member")
+    assert "could not read that command" in embed(response["data"])["description"]
+    unknown = await h.slash("nope", user="member")
+    assert "could not read that command" in embed(unknown["data"])["description"]
+    assert h.errors == []  # refused as input, not reported as a failure of ours
+
+
 async def test_a_failing_handler_is_caught_reported_and_told_to_the_user(
     h: DiscordHarness, caplog: pytest.LogCaptureFixture
 ) -> None:

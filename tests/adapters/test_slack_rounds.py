@@ -120,6 +120,9 @@ async def test_modal_shows_errors_in_place(slack: SlackBot) -> None:
     closed = (await slack.send(late)).json()
     assert closed["response_action"] == "update" and "Answers are closed" in json.dumps(closed["view"])
     assert await slack.answers() == []
+    # the fake notes every refused trigger as a violation; this one is the point of the test
+    assert [v for v in slack.fake.violations if "trigger_id" not in v] == []
+    slack.fake.violations.clear()
 
 
 async def test_quiz_buttons_lock_one_pick_and_confirm_privately(slack: SlackBot) -> None:
@@ -271,3 +274,27 @@ async def test_the_same_user_clicking_five_times_at_once_is_stored_once(slack: S
     assert len(await slack.answers()) == 1
     texts = [json.dumps(c.args["blocks"]) for c in slack.fake.calls("response_url")]
     assert sum("Locked in" in t for t in texts) == 1 and sum("is locked" in t for t in texts) == 4
+
+
+async def test_an_answer_click_whose_trigger_expired_asks_to_press_again(
+    slack: SlackBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    post = await schedule(slack)
+    (answer,) = buttons(post)
+    hook = slack.fake.new_response_url(CHANNEL_ID)
+    stale_trigger = f"{time.time() - 10:.3f}.abcdef012345"  # issued 10 s ago: Slack refuses it
+    await slack.click(
+        answer["action_id"],
+        answer["value"],
+        message_ts=post["ts"],
+        response_url=hook,
+        trigger_id=stale_trigger,
+    )
+    (told,) = slack.fake.calls_for_hook(hook.rsplit("/", 1)[1])
+    assert "Press the button again" in json.dumps(told.args["blocks"])
+    assert told.args["response_type"] == "ephemeral"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert await slack.answers() == []
+    # the fake notes every refused trigger as a violation; this one is the point of the test
+    assert [v for v in slack.fake.violations if "trigger_id" not in v] == []
+    slack.fake.violations.clear()
