@@ -27,21 +27,19 @@ NO_ROUND = (
 
 
 async def _target_round(
-    conn: AsyncConnection, rt: Runtime, ctx: Context, round_id: int | None
-) -> tuple[Row[Any] | None, Row[Any] | None]:
-    """The round being answered and its channel, only if it belongs to the caller's workspace."""
+    conn: AsyncConnection, ctx: Context, round_id: int | None
+) -> tuple[Row[Any] | None, str]:
+    """The round being answered and its channel's time zone, only if it belongs to the caller's
+    workspace (else ``None``)."""
     if round_id is None:
         channel = await channel_store.get_channel(conn, ctx.channel)
         if channel is None:
-            return None, None
-        return await round_store.latest_round(conn, channel.id), channel
-    round_row = await round_store.get_round(conn, round_id)
-    if round_row is None:
-        return None, None
-    channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
-    if (channel.platform, channel.workspace_id) != (ctx.platform, ctx.workspace_id):
-        return None, None  # a crafted id from another workspace looks like no round at all
-    return round_row, channel
+            return None, ""
+        return await round_store.latest_round(conn, channel.id), channel.timezone
+    found = await round_store.get_round_with_channel(conn, round_id)
+    if found is None or (found.channel_platform, found.channel_workspace) != (ctx.platform, ctx.workspace_id):
+        return None, ""  # a crafted id from another workspace looks like no round at all
+    return found, found.channel_timezone
 
 
 def _closed_reply(rt: Runtime, round_row: Row[Any], answer: Row[Any] | None) -> Reply:
@@ -65,8 +63,8 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
     if len(text) > MAX_ANSWER:
         return error(f"Answers are limited to {MAX_ANSWER} characters; yours has {len(text)}.")
     async with rt.engine.begin() as conn:
-        round_row, channel = await _target_round(conn, rt, ctx, cmd.round_id)
-        if round_row is None or channel is None:
+        round_row, timezone = await _target_round(conn, ctx, cmd.round_id)
+        if round_row is None:
             return error(NO_ROUND)
         if round_row.state == round_store.CLAIMED:
             return error("Today's question is being posted right now; try again in a moment.")
@@ -93,7 +91,7 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
                 "answered_at": now,
             },
         )
-    reveal = format_local(round_row.reveal_at, channel.timezone)
+    reveal = format_local(round_row.reveal_at, timezone)
     return notice(
         f"Saved your answer: \u201c{text}\u201d\nYou can change it until the reveal ({reveal}); "
         "your grade is shown then.",
@@ -142,7 +140,7 @@ async def _quiz_answer(
 async def show_today(rt: Runtime, ctx: Context, _cmd: ShowToday) -> Reply:
     """The channel's open daily question, privately (so a late joiner can answer)."""
     async with rt.engine.connect() as conn:
-        round_row, _channel = await _target_round(conn, rt, ctx, None)
+        round_row, _timezone = await _target_round(conn, ctx, None)
     if round_row is None or round_row.state != round_store.OPEN:
         return error(NO_ROUND)
     question = question_or_placeholder(rt.bank, round_row.question_id)

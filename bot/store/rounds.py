@@ -36,6 +36,22 @@ async def get_round(conn: AsyncConnection, round_id: int) -> Row[Any] | None:
     return (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
 
 
+async def get_round_with_channel(conn: AsyncConnection, round_id: int) -> Row[Any] | None:
+    """One round by id plus its channel's ``channel_platform``, ``channel_workspace`` and
+    ``channel_timezone``, in one query (answers look both up on every submission)."""
+    statement = (
+        select(
+            rounds,
+            channels.c.platform.label("channel_platform"),
+            channels.c.workspace_id.label("channel_workspace"),
+            channels.c.timezone.label("channel_timezone"),
+        )
+        .join(channels, channels.c.id == rounds.c.channel_pk)
+        .where(rounds.c.id == round_id)
+    )
+    return (await conn.execute(statement)).first()
+
+
 async def latest_round(conn: AsyncConnection, channel_pk: int) -> Row[Any] | None:
     """The channel's most recent round."""
     statement = select(rounds).where(rounds.c.channel_pk == channel_pk).order_by(rounds.c.id.desc()).limit(1)

@@ -157,7 +157,18 @@ standings = Table(
     Column("strong", Integer, nullable=False, default=0),
     PrimaryKeyConstraint("channel_pk", "user_pk", "window", "period"),
     Index("ix_standings_board", "channel_pk", "window", "period", "points"),
-    Index("ix_standings_server", "platform", "workspace_id", "window", "period"),
+    # covering: a server board is read (already grouped by user) from this index alone
+    Index(
+        "ix_standings_server",
+        "platform",
+        "workspace_id",
+        "window",
+        "period",
+        "user_pk",
+        "points",
+        "answers",
+        "strong",
+    ),
     Index("ix_standings_user", "user_pk"),
 )
 

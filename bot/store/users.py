@@ -20,28 +20,27 @@ async def ensure_user(conn: AsyncConnection, ctx: Context, now: datetime) -> int
     An empty display name (a platform event that carries none) keeps the stored one.
     """
     given = ctx.display_name.strip()[:MAX_NAME]
-    name = given or ctx.user_id
-    await insert_ignore(
-        conn,
-        users,
-        {
-            "platform": ctx.platform,
-            "workspace_id": ctx.workspace_id,
-            "user_id": ctx.user_id,
-            "display_name": name,
-            "created_at": now,
-        },
-        ("platform", "workspace_id", "user_id"),
+    found = select(users.c.id, users.c.display_name).where(
+        users.c.platform == ctx.platform,
+        users.c.workspace_id == ctx.workspace_id,
+        users.c.user_id == ctx.user_id,
     )
-    row = (
-        await conn.execute(
-            select(users.c.id, users.c.display_name).where(
-                users.c.platform == ctx.platform,
-                users.c.workspace_id == ctx.workspace_id,
-                users.c.user_id == ctx.user_id,
-            )
+    # the common case, a known user under the same name, costs one query
+    row = (await conn.execute(found)).first()
+    if row is None:
+        await insert_ignore(
+            conn,
+            users,
+            {
+                "platform": ctx.platform,
+                "workspace_id": ctx.workspace_id,
+                "user_id": ctx.user_id,
+                "display_name": given or ctx.user_id,
+                "created_at": now,
+            },
+            ("platform", "workspace_id", "user_id"),
         )
-    ).one()
+        row = (await conn.execute(found)).one()  # ours, or a concurrent first contact's
     if given and row.display_name != given:
         await conn.execute(update(users).where(users.c.id == row.id).values(display_name=given))
     return int(row.id)
