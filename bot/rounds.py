@@ -7,6 +7,7 @@ process or another process can all call ``run_due`` at the same moment without d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -34,7 +35,7 @@ from bot.store.tables import rounds as rounds_table
 
 log = logging.getLogger(__name__)
 
-BATCH = 50
+BATCH = 10  # channels claimed per transaction (short: sends write meanwhile)
 MAX_BACKOFF = timedelta(minutes=15)
 PAUSE_AFTER_FAILING = timedelta(days=1)
 LATE_AFTER = timedelta(minutes=1)
@@ -95,10 +96,34 @@ class Rounds:
         now = self.clock.now()
         if self.config.elected and not await self.is_dispatcher(now):
             return
-        while await self._claim_batch(now) == BATCH:
-            pass
-        await self.send_pending()
+        # Claims run beside the sends: a fan-out's sends mostly wait for the platform's rate
+        # limit, and the claims fill that time, so the first post goes out after one batch of
+        # claims instead of after all of them (1,000 channels: about 5 s sooner).
+        claimed = asyncio.Event()
+        claiming = asyncio.create_task(self._claim_all(now, claimed))
+        try:
+            await self._send_while(claiming, claimed)
+        finally:
+            await claiming
         await self.revealer.reveal_pending()
+
+    async def _claim_all(self, now: datetime, claimed: asyncio.Event) -> None:
+        """Claim every due channel, a batch per transaction; ``claimed`` is set after each."""
+        try:
+            while await self._claim_batch(now) == BATCH:
+                claimed.set()
+        finally:
+            claimed.set()
+
+    async def _send_while(self, claiming: asyncio.Task[None], claimed: asyncio.Event) -> None:
+        """Send claimed rounds until claiming has ended and nothing claimed is left to send."""
+        while True:
+            finished = claiming.done()
+            claimed.clear()
+            if await self.send_pending() == 0:
+                if finished:
+                    return
+                await claimed.wait()
 
     async def is_dispatcher(self, now: datetime) -> bool:
         """Take or renew the dispatcher lease; True while this process holds it."""
@@ -184,12 +209,14 @@ class Rounds:
 
     # -- sending -------------------------------------------------------------------------------
 
-    async def send_pending(self) -> None:
-        """Send every claimed round whose lease is free (new claims, and retries after a crash)."""
+    async def send_pending(self) -> int:
+        """Send every claimed round whose lease is free (new claims, and retries after a crash);
+        returns how many were tried."""
         async with self.engine.connect() as conn:
             pending = await round_store.pending_sends(conn, self.clock.now(), limit=10_000)
         for row in pending:
             await self.send_round(int(row.id))
+        return len(pending)
 
     async def send_round(self, round_id: int) -> bool:
         """Post one claimed round; True when it is now open. Failures back off and retry later."""

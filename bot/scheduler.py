@@ -54,8 +54,13 @@ class RoundsTimer:
             self.scheduler.shutdown(wait=False)
 
     def poke(self) -> None:
-        """Schedules changed: re-arm the wake-up soon (called from the rounds logic)."""
-        if self._rearm_pending or not self.scheduler.running:
+        """Schedules changed: re-arm the wake-up soon (called from the rounds logic).
+
+        While a run holds the lock there is nothing to do: the run re-arms when it ends, after
+        every change made meanwhile (a fan-out of 1,000 posts would otherwise query the next
+        due moment 1,000 times).
+        """
+        if self._rearm_pending or self._lock.locked() or not self.scheduler.running:
             return
         self._rearm_pending = True
         asyncio.get_running_loop().create_task(self._rearm())

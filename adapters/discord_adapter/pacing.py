@@ -6,8 +6,10 @@ So every send, edit and thread creation of the messenger first takes a slot from
 ``Pacer`` (a leaky bucket from aiolimiter).
 
 A leaky bucket of capacity ``burst`` draining at ``rate`` per second admits at most
-``burst + rate`` requests in any one-second window, so the defaults (rate 40, burst 5) stay at 45,
-leaving room for the few requests the bot makes outside the messenger (command sync, fetches).
+``burst + rate`` requests in any one-second window. ``DISCORD_REQUESTS_PER_SECOND`` (default 49)
+is that peak: a burst of 1 and the rest as rate (48/s), so a fan-out runs at nearly the full
+limit while one request per second stays free for the few the bot makes outside the messenger
+(command sync, permission checks); a larger burst would only lower the sustained rate.
 Interaction responses and follow-ups are exempt from the global limit and are not paced.
 
 The pacer is per process. With shards split across several processes, either let one elected
@@ -55,8 +57,7 @@ class Pacer:
 
 
 def pacer_for(requests_per_second: float) -> Pacer:
-    """A pacer whose peak stays within ``requests_per_second`` (a small burst plus the rest as rate)."""
+    """A pacer whose peak stays within ``requests_per_second``: a burst of one, the rest as rate."""
     if requests_per_second < 2:
         raise ValueError("at least 2 requests per second")
-    burst = max(1, min(DEFAULT_BURST, int(requests_per_second // 8)))
-    return Pacer(rate=requests_per_second - burst, burst=burst)
+    return Pacer(rate=requests_per_second - 1, burst=1)

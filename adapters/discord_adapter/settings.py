@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Discord's global limit is 50 requests/s per bot token; the pacer keeps a margin (see pacing.py).
-DEFAULT_REQUESTS_PER_SECOND = 45.0
+DEFAULT_REQUESTS_PER_SECOND = 49.0
 
 
 def _split_ints(value: object) -> object:
