@@ -1,7 +1,7 @@
 """Opening the database: engine set-up per dialect, and migrations applied at start.
 
-Dialect differences live here and in ``bot.store.dialect``: SQLite gets WAL, a busy timeout and
-foreign keys; PostgreSQL gets a connection pool. Everything else uses the same Core queries.
+Dialect differences live here and in ``bot.store.dialect``: SQLite gets one connection, WAL, a busy
+timeout and foreign keys; PostgreSQL gets a connection pool. Everything else uses the same Core queries.
 """
 
 from __future__ import annotations
@@ -43,7 +43,11 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+        # One connection per process: SQLite has a single writer, and writers on several
+        # connections wait in its busy handler, which sleeps and polls. Under a burst of answers
+        # that made transactions wait seconds (past busy_timeout: "database is locked", answer
+        # lost); on one connection they queue in the pool instead, first come first served.
+        engine = create_async_engine(url, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
