@@ -35,7 +35,8 @@ from bot.store.tables import rounds as rounds_table
 
 log = logging.getLogger(__name__)
 
-BATCH = 10  # channels claimed per transaction (short: sends write meanwhile)
+BATCH = 5  # channels claimed per transaction (short: sends write meanwhile)
+CLAIM_PAUSE_S = 0.002
 MAX_BACKOFF = timedelta(minutes=15)
 PAUSE_AFTER_FAILING = timedelta(days=1)
 LATE_AFTER = timedelta(minutes=1)
@@ -112,6 +113,9 @@ class Rounds:
         try:
             while await self._claim_batch(now) == BATCH:
                 claimed.set()
+                # let the sender take the database connection between batches: on SQLite's
+                # single connection the next claim would otherwise always win it
+                await asyncio.sleep(CLAIM_PAUSE_S)
         finally:
             claimed.set()
 
@@ -257,9 +261,10 @@ class Rounds:
                 posted_at=self.clock.now(),
                 lease_until=None,
             )
-            await channel_store.update_channel(
-                conn, channel.id, failures=0, failing_since=None, last_error=None
-            )
+            if channel.failures or channel.last_error is not None:
+                await channel_store.update_channel(
+                    conn, channel.id, failures=0, failing_since=None, last_error=None
+                )
         log.info("round %s posted to channel %s (attempt %s)", round_id, channel.id, attempt)
         self.changed()
         return True
