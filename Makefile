@@ -21,8 +21,8 @@ play: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters tests $(wildcard bench)
-	$(BIN)/ruff format --check bot adapters
-	$(BIN)/mypy bot adapters
+	$(BIN)/ruff format --check bot adapters bench
+	$(BIN)/mypy bot adapters bench
 
 test: lint
 	$(BIN)/python -m pytest -q -m "not soak"
