@@ -25,8 +25,8 @@ from types import TracebackType
 from aiolimiter import AsyncLimiter
 
 DISCORD_GLOBAL_LIMIT = 50
-DEFAULT_RATE = 40.0
-DEFAULT_BURST = 5
+DEFAULT_BURST = 1  # a larger burst only lowers the sustained rate under the same peak
+DEFAULT_RATE = 48.0
 
 
 class Pacer:
@@ -60,4 +60,4 @@ def pacer_for(requests_per_second: float) -> Pacer:
     """A pacer whose peak stays within ``requests_per_second``: a burst of one, the rest as rate."""
     if requests_per_second < 2:
         raise ValueError("at least 2 requests per second")
-    return Pacer(rate=requests_per_second - 1, burst=1)
+    return Pacer(rate=requests_per_second - DEFAULT_BURST, burst=DEFAULT_BURST)

@@ -11,8 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(conn: AsyncConnection, table: Table) -> Any:
-    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+def _insert(dialect: str, table: Table) -> Any:
+    """The INSERT construct of ``dialect``, which knows ON CONFLICT."""
+    module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
 
 
@@ -33,7 +34,7 @@ async def upsert_add(
     increments: Mapping[str, int],
 ) -> None:
     """Insert ``values`` or, when the row exists, add ``increments`` to its counters atomically."""
-    statement = _insert(conn, table).values(**values)
+    statement = _insert(conn.dialect.name, table).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=keys,
         set_={name: table.c[name] + amount for name, amount in increments.items()},
@@ -59,16 +60,14 @@ async def upsert_replace(
 
 @lru_cache(maxsize=128)
 def _insert_ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
 
 
 @lru_cache(maxsize=128)
 def _upsert_replace_statement(
     dialect: str, table: Table, keys: tuple[str, ...], columns: tuple[str, ...]
 ) -> Any:
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table)
+    statement = _insert(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: statement.excluded[name] for name in columns if name not in keys},
