@@ -49,6 +49,8 @@ def _closed_reply(rt: Runtime, round_row: Row[Any], answer: Row[Any] | None) -> 
     mine = ""
     if answer is not None:
         mine = f" Your answer was graded {answer.verdict} ({answer.points} points)."
+        if answer.feedback:
+            mine += f"\nJudge's feedback: {answer.feedback}"
     return notice(
         f"Answers are closed: the answer was revealed.{mine}\nReference answer: {question.answer}",
         title=question.question,

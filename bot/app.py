@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank import Bank, load_bank
 from bot.config import Settings
-from bot.ports import Clock, Messenger, SystemClock, WarpClock
+from bot.judge_client import OpenAICompatibleJudge
+from bot.judging import JudgeConfig, RoundJudging
+from bot.ports import Clock, Judge, Messenger, SystemClock, WarpClock
 from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
 from bot.scheduler import RoundsTimer
@@ -26,6 +28,7 @@ class App:
     rounds: Rounds
     service: Service
     timer: RoundsTimer
+    judge: Judge | None = None
 
     async def start(self) -> None:
         """Start the timer; posts and reveals that came due while down go out now."""
@@ -34,6 +37,8 @@ class App:
     async def close(self) -> None:
         """Stop the timer and release the database."""
         self.timer.shutdown()
+        if self.judge is not None:
+            await self.judge.close()
         await self.engine.dispose()
 
 
@@ -42,8 +47,11 @@ async def build_app(
     messenger: Messenger,
     clock: Clock | None = None,
     bank: Bank | None = None,
+    judge: Judge | None = None,
 ) -> App:
-    """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``)."""
+    """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``).
+
+    ``judge`` overrides the judge of the settings (``DAILYQ_JUDGE_URL``; none by default)."""
     bank = bank or load_bank(settings.questions)
     engine = await open_database(settings.database_url, pool_size=settings.db_pool)
     if clock is None:
@@ -60,8 +68,28 @@ async def build_app(
             elected=settings.dispatch == "elected",
             dispatcher_ttl=3 * settings.tick,
         ),
+        judging=_judging(settings, engine, bank, clock, judge),
     )
     timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke
     runtime = Runtime(engine, bank, rounds, clock, settings.timezone)
-    return App(engine, bank, rounds, Service(runtime), timer)
+    return App(
+        engine, bank, rounds, Service(runtime), timer, rounds.judging.judge if rounds.judging else None
+    )
+
+
+def _judging(
+    settings: Settings, engine: AsyncEngine, bank: Bank, clock: Clock, judge: Judge | None
+) -> RoundJudging | None:
+    """The judge at the reveal, when one is given or configured; None (off) by default."""
+    if judge is None and settings.judge_url:
+        judge = OpenAICompatibleJudge(
+            settings.judge_url,
+            settings.judge_model,
+            settings.judge_api_key,
+            timeout=settings.judge_timeout.total_seconds(),
+        )
+    if judge is None:
+        return None
+    config = JudgeConfig(settings.judge_budget.total_seconds(), settings.judge_concurrency)
+    return RoundJudging(engine, bank, judge, clock, config)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.timeparse import TimeInputError, parse_duration, parse_timezone
@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     # time_anchor on. Leave at 1 in production.
     time_scale: float = Field(default=1.0, ge=1.0, le=1_000_000.0)
     time_anchor: datetime | None = None
+    # Optional judge (off unless judge_url is set): an OpenAI-compatible chat-completions server
+    # grades written answers at the reveal. Answers then leave the process.
+    judge_url: str | None = None
+    judge_model: str = Field(default="", validate_default=True)
+    judge_api_key: SecretStr | None = None
+    judge_timeout: Duration = timedelta(seconds=10)  # per request
+    judge_budget: Duration = Field(default=timedelta(seconds=20), validate_default=True)  # per reveal
+    judge_concurrency: int = Field(default=4, ge=1, le=64)
 
     @field_validator("timezone")
     @classmethod
@@ -90,4 +98,38 @@ class Settings(BaseSettings):
     def _supported_url(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db")
+        return value
+
+    @field_validator("judge_url")
+    @classmethod
+    def _judge_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("use the server's OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1")
+        return value
+
+    @field_validator("judge_model")
+    @classmethod
+    def _judge_model(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("judge_url") and not value.strip():
+            raise ValueError("name the model to ask when DAILYQ_JUDGE_URL is set, e.g. llama3.2")
+        return value.strip()
+
+    @field_validator("judge_timeout")
+    @classmethod
+    def _judge_timeout(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s (for example 10s)")
+        return value
+
+    @field_validator("judge_budget")
+    @classmethod
+    def _budget_within_lease(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        lease = info.data.get("lease")
+        if info.data.get("judge_url") and isinstance(lease, timedelta) and value >= lease:
+            # past the lease another worker would take the reveal over while we still wait
+            raise ValueError(f"must be shorter than DAILYQ_LEASE ({int(lease.total_seconds())}s)")
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s (for example 20s)")
         return value

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.cards import Card
+    from bot.grading import Verdict
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,37 @@ class WarpClock:
         """The simulated current time."""
         real = datetime.now(UTC)
         return self.anchor + (real - self.anchor) * self.scale
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """What a judge grades an answer against: the question, its reference answer and key points."""
+
+    question: str
+    reference: str
+    key_points: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JudgeVerdict:
+    """A judge's grade of one answer and its one sentence of feedback to the player."""
+
+    verdict: Verdict
+    feedback: str
+
+
+class JudgeError(Exception):
+    """A judge gave no usable grade (timeout, HTTP error, malformed reply). The message names the
+    kind of failure only: never the answer, the reply's text or a secret."""
+
+
+class Judge(Protocol):
+    """Outbound port: an optional grader (a language model) asked about one answer at a time.
+
+    ``judge`` raises ``JudgeError`` when it has no usable grade; the caller then keeps the
+    key-point grade.
+    """
+
+    async def judge(self, rubric: Rubric, answer: str) -> JudgeVerdict: ...
+
+    async def close(self) -> None: ...

@@ -33,6 +33,7 @@ from bot.context import Context
 from bot.grading import Verdict, grade
 from bot.runtime import Runtime
 from bot.store.dialect import upsert_replace
+from bot.store.open_dailies import open_daily_questions
 from bot.store.tables import cards, practice
 
 SCHEDULER = Scheduler(
@@ -48,6 +49,10 @@ FSRS_RATING = {
     Rating.EASY: FsrsRating.Easy,
 }
 NO_PRACTICE = "You have no practice question open. `question` gives you one."
+NO_PEEKING = (
+    "That question is open as a daily question in this workspace, so its answer stays hidden until "
+    "the reveal. Answer it in its channel with `answer <text>`; `question` gives you another one."
+)
 
 
 def choose_question(
@@ -85,6 +90,7 @@ def practice_card(question: Question) -> QuestionCard:
 async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
     """Pick the caller's next practice question (optionally in one topic)."""
     pool = list(rt.bank.questions)
+    topic = None
     if cmd.topic:
         topic = rt.bank.find_topic(cmd.topic)
         if topic is None:
@@ -93,13 +99,21 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
         pool = [q for q in pool if q.topic == topic]
     now = rt.clock.now()
     async with rt.engine.begin() as conn:
+        open_dailies = await open_daily_questions(conn, ctx.platform, ctx.workspace_id)
+        pool = [q for q in pool if q.id not in open_dailies]
+        if not pool:
+            where = f"in {topic} " if topic else ""
+            return error(
+                f"Every question {where}is open as a daily question in this workspace right now. "
+                "Try another topic, or answer the daily with `answer <text>`."
+            )
         user_pk = await rt.user(conn, ctx)
         rows = (
             await conn.execute(select(cards.c.question_id, cards.c.due).where(cards.c.user_pk == user_pk))
         ).all()
         rng = random.Random(f"{user_pk}:{now.isoformat()}")
         question = choose_question(pool, {r.question_id: r.due for r in rows}, now, rng)
-        assert question is not None  # the bank and every topic have questions
+        assert question is not None  # the pool is not empty
         await upsert_replace(
             conn,
             practice,
@@ -118,6 +132,11 @@ async def _current(
         ).first()
         question_id = row.question_id if row is not None else None
     return rt.bank.get(question_id) if question_id else None
+
+
+async def _open_daily(conn: AsyncConnection, ctx: Context, question: Question) -> bool:
+    """Whether the question is open as a daily round somewhere in the caller's workspace."""
+    return question.id in await open_daily_questions(conn, ctx.platform, ctx.workspace_id)
 
 
 def _reveal(question: Question, grade_note: str = "", suggested: Rating | None = None) -> PracticeRevealCard:
@@ -146,6 +165,8 @@ async def show_answer(rt: Runtime, ctx: Context, cmd: ShowPracticeAnswer) -> Rep
     async with rt.engine.begin() as conn:
         user_pk = await rt.user(conn, ctx)
         question = await _current(conn, rt, user_pk, cmd.question_id)
+        if question is not None and await _open_daily(conn, ctx, question):
+            return error(NO_PEEKING)
     if question is None:
         return error(NO_PRACTICE)
     return Reply((_reveal(question),))
@@ -161,6 +182,8 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
         question = await _current(conn, rt, user_pk, cmd.question_id)
         if question is None:
             return error(NO_PRACTICE)
+        if await _open_daily(conn, ctx, question):
+            return error(NO_PEEKING)
         result = grade(question.key_points, text)
         suggested = SUGGESTED[result.verdict]
         await upsert_replace(

@@ -68,6 +68,8 @@ class Revealer:
         attempt = await self.claim(round_id)
         if attempt is None:
             return False
+        if self.r.judging is not None:  # network calls: before, never inside, the scoring transaction
+            await self.r.judging.judge_round(round_id)
         async with self.r.engine.begin() as conn:
             await self._score(conn, round_id)
             round_row = await round_store.get_round(conn, round_id)

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -32,6 +32,9 @@ from bot.store import channels as channel_store
 from bot.store import leases as lease_store
 from bot.store import rounds as round_store
 from bot.store.tables import rounds as rounds_table
+
+if TYPE_CHECKING:
+    from bot.judging import RoundJudging
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +80,14 @@ class Rounds:
         messenger: Messenger,
         clock: Clock,
         config: RoundsConfig,
+        judging: RoundJudging | None = None,
     ) -> None:
         self.engine = engine
         self.bank = bank
         self.messenger = messenger
         self.clock = clock
         self.config = config
+        self.judging = judging  # the optional judge, asked at the reveal before scoring
         self.revealer = Revealer(self)
         # set by the timer: called when the next due moment may have moved
         self.on_change: Callable[[], None] | None = None

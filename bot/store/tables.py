@@ -139,6 +139,10 @@ answers = Table(
     Column("verdict", String(8), nullable=False),
     Column("points", Integer, nullable=False, default=0),
     Column("answered_at", UTCDateTime(), nullable=False),
+    # set when the optional judge graded the answer at the reveal: its verdict replaced the
+    # key-point verdict, and this is its one sentence of feedback to the player
+    Column("feedback", Text),
+    Column("judged_at", UTCDateTime()),
     UniqueConstraint("round_id", "user_pk"),
 )
 

@@ -122,3 +122,19 @@ def test_play_help_documents_options() -> None:
     )
     for option in ("--db", "--questions", "--user", "--channel"):
         assert option in result.stdout
+
+
+async def test_practice_in_the_terminal_never_gives_away_the_open_daily(
+    sqlite_db: str, bank: Bank, clock: FakeClock
+) -> None:
+    two = Bank(bank.questions[:2])  # while one is the daily, practice has only the other
+    first = await play(sqlite_db, two, clock, "quit\n")
+    daily = two.get(daily_question(two, first))
+    other = next(q for q in two.questions if q.id != daily.id)  # type: ignore[union-attr]
+    assert daily is not None
+    lines = f"question\nquestion\nshow\ntry {daily.answer}\nquit\n"
+    output = flat(await play(sqlite_db, two, clock, lines))
+    practice = output[output.index("Practice") :]
+    assert other.question in practice and daily.question not in practice
+    assert " ".join(daily.answer.split()[:6]) not in output.replace(f"try {daily.answer}", "")
+    assert " ".join(other.answer.split()[:6]) in output  # `show` shows the practice question's answer
