@@ -1,5 +1,5 @@
 """The migrated schema is the schema of ``bot.store.tables`` (a migration and the tables never
-drift apart, e.g. the judge's ``answers.feedback`` and ``answers.judged_at`` of 0005)."""
+drift apart, e.g. the judge's ``answers.feedback`` and ``answers.judged_at`` of 0004)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """answers: the optional judge's feedback and when it graded
 
-Revision ID: 0005
-Revises: 0003 (re-point at 0004 when the found-key-points and appeals migration lands)
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
