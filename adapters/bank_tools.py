@@ -7,12 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from bot.bank import Bank, BankError, Question, load_bank
-from bot.bank_import import import_markdown
+from bot.bank_import import check_import, import_located
 from bot.bank_quality import check_bank, summary
 from bot.config import Settings
 from bot.grading import grade
@@ -25,10 +26,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check.add_argument(
         "files", nargs="*", type=Path, help="bank files (default: DAILYQ_QUESTIONS or the bundled bank)"
     )
-    grader = sub.add_parser("grade", help="grade an answer against a question's key points")
-    grader.add_argument("question_id")
-    grader.add_argument("answer")
-    grader.add_argument("--questions", action="append", type=Path, metavar="FILE")
+    grader = sub.add_parser(
+        "grade",
+        help="grade an answer against a question's key points",
+        description="Grade one answer the way a daily round would, showing which key points it found.",
+        epilog='example: dailyq bank grade early-stopping "stop when validation loss stops improving"',
+    )
+    grader.add_argument("question_id", help="the question's id (`dailyq bank list` shows every id)")
+    grader.add_argument("answer", help="the answer to grade, in quotes")
+    grader.add_argument(
+        "--questions", action="append", type=Path, metavar="FILE", help="bank file (default: as the bot)"
+    )
+    lister = sub.add_parser("list", help="list question ids with their topics and questions")
+    lister.add_argument(
+        "files", nargs="*", type=Path, help="bank files (default: DAILYQ_QUESTIONS or the bundled bank)"
+    )
+    lister.add_argument("--topic", help="only this topic (a short name or part of a name will do)")
     importer = sub.add_parser("import", help="turn a markdown question list into a bank file")
     importer.add_argument("markdown", type=Path)
     importer.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
@@ -44,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     bank = load_bank(files)
     if args.bank_command == "grade":
         return _grade(bank_question(bank, args.question_id), args.answer, console)
+    if args.bank_command == "list":
+        return _list(bank, args.topic, console)
     findings = check_bank(bank)
     table = Table(title=f"{len(bank.questions)} questions in {', '.join(bank.sources)}")
     for column in ("topic", "easy", "medium", "hard", "total"):
@@ -61,11 +76,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def bank_question(bank: Bank, question_id: str) -> Question:
-    """The question with this id, or a ``BankError``."""
+    """The question with this id, or a ``BankError`` naming close ids."""
     question = bank.get(question_id)
     if question is None:
-        raise BankError(f"no question '{question_id}' in the bank; `dailyq bank check` lists topics")
+        close = process.extract(question_id, bank.ids, scorer=fuzz.ratio, limit=3, score_cutoff=60)
+        hint = f"did you mean {', '.join(hit[0] for hit in close)}? " if close else ""
+        raise BankError(f"no question '{question_id}' in the bank; {hint}`dailyq bank list` lists the ids")
     return question
+
+
+def _list(bank: Bank, topic: str | None, console: Console) -> int:
+    chosen = bank.questions
+    if topic:
+        name = bank.find_topic(topic)
+        if name is None:
+            raise BankError(bank.topic_problem(topic))
+        chosen = tuple(q for q in chosen if q.topic == name)
+    table = Table(title=f"{len(chosen)} questions")
+    table.add_column("id", no_wrap=True, min_width=max((len(q.id) for q in chosen), default=2))
+    for column in ("topic", "difficulty", "question"):
+        table.add_column(column)
+    for q in chosen:
+        table.add_row(Text(q.id), Text(q.topic), q.difficulty, Text(q.question))
+    console.print(table)
+    return 0
 
 
 def _grade(question: Question, answer: str, console: Console) -> int:
@@ -81,15 +115,34 @@ def _grade(question: Question, answer: str, console: Console) -> int:
 
 
 def _import(args: argparse.Namespace, console: Console) -> int:
+    """Exit 0: the bank is ready. 1: refused, nothing written (it would not load), or written as a
+    draft whose questions still need key points before open answers can be graded."""
     try:
         text = args.markdown.read_text(encoding="utf-8")
     except OSError as exc:
         raise BankError(f"{args.markdown}: cannot read: {exc.strerror}") from None
-    document = import_markdown(text, name=args.name or args.markdown.stem)
+    imported = import_located(text, name=args.name or args.markdown.stem)
+    report = check_import(imported, str(args.markdown))
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    if report.errors:
+        for line in report.errors:
+            errors.print("[red]error[/] ", Text(line), sep="")
+        count = len(report.errors)
+        errors.print(f"nothing written: {count} problem{'s' * (count != 1)} would stop the bank from loading")
+        return 1
+    document = imported.document
     output = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         args.output.write_text(output, encoding="utf-8")
         console.print(f"wrote {len(document['questions'])} questions to {args.output}", style="green")
     else:
         sys.stdout.write(output)
+    for line in report.drafts:
+        errors.print("[yellow]draft[/] ", Text(line), sep="")
+    if report.drafts:
+        errors.print(
+            f"{len(report.drafts)} of {len(document['questions'])} questions need key_points before "
+            "the bank can grade open answers; `dailyq bank grade ID ANSWER` helps tune them"
+        )
+        return 1
     return 0

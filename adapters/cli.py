@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from adapters import bank_tools
 from adapters.console import play as console_play
 from adapters.console import worker as console_worker
+from adapters.settings_errors import ConfigError, describe_settings_error
 from bot.bank import BankError
 from bot.config import Settings
 from bot.store.db import StoreError
@@ -27,19 +28,22 @@ from bot.store.db import StoreError
 EXIT_CONFIG = 2
 
 
-class ConfigError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
+__all__ = ["ConfigError", "build_parser", "describe_settings_error", "main"]
 
-
-def describe_settings_error(exc: ValidationError) -> str:
-    """One line per bad setting, naming its environment variable."""
-    lines = []
-    for item in exc.errors():
-        field = str(item["loc"][0]) if item["loc"] else "?"
-        # aliased fields (DATABASE_URL, SLACK_BOT_TOKEN...) are reported by their variable name
-        variable = field if field.isupper() else f"DAILYQ_{field.upper()}"
-        lines.append(f"{variable}: {item['msg'].removeprefix('Value error, ')}")
-    return "; ".join(lines)
+RUN_HELP = """\
+platforms and what each needs (environment or .env; see .env.example):
+  discord   DISCORD_TOKEN (Developer Portal > Bot). Optional: DISCORD_GUILD_ID (sync commands to one
+            server at once), DISCORD_SHARD_COUNT and DISCORD_SHARD_IDS, DISCORD_REQUESTS_PER_SECOND.
+            `dailyq discord invite-url` (needs DISCORD_CLIENT_ID) prints the link that adds the bot.
+  slack     SLACK_BOT_TOKEN (xoxb-...), and either SLACK_APP_TOKEN (xapp-..., Socket Mode, the
+            default: no public URL) or SLACK_SIGNING_SECRET (HTTP mode on PORT, default 3000, at
+            /slack/events). Optional: DAILYQ_SLACK_ADMINS, SLACK_API_URL, DAILYQ_HTTP_HOST.
+  console   nothing: a headless terminal worker for scripts and tests, reading lines
+            `<channel> <user> <command>` from stdin (every user is an admin). To play in the
+            terminal yourself, use `dailyq play`.
+Every platform also reads DATABASE_URL (default ./data/dailyq.db), DAILYQ_QUESTIONS, DAILYQ_TIMEZONE
+and DAILYQ_LOG_LEVEL. A missing or malformed setting stops with one line naming it (exit code 2).
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,8 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         "keyboard or a pipe: printf 'topics\\nquit\\n' | dailyq play",
     )
     console_play.add_arguments(play)
-    run = sub.add_parser("run", help="run the bot on a chat platform (settings from the environment)")
-    run.add_argument("platform", choices=["console", "discord", "slack"])
+    run = sub.add_parser(
+        "run",
+        help="run the bot on a chat platform (settings from the environment)",
+        description="Run the bot on Discord or Slack until stopped.",
+        epilog=RUN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("platform", choices=["discord", "slack", "console"], help="where to run (see below)")
     run.add_argument(
         "--transcript", type=Path, help="console: append channel messages to this JSON-lines file"
     )

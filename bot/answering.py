@@ -142,8 +142,8 @@ async def _quiz_answer(
 async def show_today(rt: Runtime, ctx: Context, _cmd: ShowToday) -> Reply:
     """The channel's open daily question, privately (so a late joiner can answer)."""
     async with rt.engine.connect() as conn:
-        round_row, _timezone = await _target_round(conn, ctx, None)
+        round_row, timezone = await _target_round(conn, ctx, None)
     if round_row is None or round_row.state != round_store.OPEN:
         return error(NO_ROUND)
     question = question_or_placeholder(rt.bank, round_row.question_id)
-    return Reply((question_card(round_row, question),))
+    return Reply((question_card(round_row, question, timezone=timezone),))

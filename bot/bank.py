@@ -7,7 +7,6 @@ names the file, the question (its id, or its index when the id is missing) and t
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.topic_names import TopicMatch, resolve_topic, topic_problem
 
 Difficulty = Literal["easy", "medium", "hard"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -100,14 +101,17 @@ class Bank:
         return list(Counter(q.topic for q in self.questions).items())
 
     def find_topic(self, text: str) -> str | None:
-        """The topic named by ``text``: exact, case-insensitive, or a unique prefix/word match."""
-        wanted = _fold(text)
+        """The topic named by ``text``: full or short name, a unique part, or a unique close spelling."""
+        return self.match_topic(text).topic
+
+    def match_topic(self, text: str) -> TopicMatch:
+        """The topic ``text`` means, or the candidates it could mean (see ``bot.topic_names``)."""
+        return resolve_topic([name for name, _ in self.topics()], text)
+
+    def topic_problem(self, text: str) -> str:
+        """Why ``text`` names no topic: did-you-mean, ambiguous, or the list of topics."""
         names = [name for name, _ in self.topics()]
-        for name in names:
-            if _fold(name) == wanted:
-                return name
-        matches = [name for name in names if _fold(name).startswith(wanted) or wanted in _fold(name)]
-        return matches[0] if len(matches) == 1 else None
+        return topic_problem(names, text, resolve_topic(names, text))
 
     def filtered(self, topics: Sequence[str] = (), difficulty: str | None = None) -> list[Question]:
         """Questions in the given topics (all when empty) and difficulty (any when None)."""
@@ -116,10 +120,6 @@ class Bank:
             for q in self.questions
             if (not topics or q.topic in topics) and (difficulty is None or q.difficulty == difficulty)
         ]
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
 
 
 def _describe(index: int, raw: Any) -> str:

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError
+
+from bot.bank import Question
 
 _HEADING = re.compile(r"^#{3}\s+(.*?)\s*$")
 _QUESTION = re.compile(r"^\s*\d+[.)]\s+\*\*(.+?)\*\*\s*(.*)$")
@@ -61,7 +66,68 @@ def slugify(text: str, taken: Counter[str]) -> str:
 
 def import_markdown(text: str, *, name: str = "Imported bank") -> dict[str, Any]:
     """A bank document (header and questions) from markdown text."""
+    return import_located(text, name=name).document
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An imported bank document and the markdown line each of its questions starts on."""
+
+    document: dict[str, Any]
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What stops an imported bank from loading (``errors``) or from grading (``drafts``)."""
+
+    errors: tuple[str, ...]
+    drafts: tuple[str, ...]
+
+
+def check_import(imported: Imported, source: str) -> ImportReport:
+    """Located problems of an import: ``file:line: question 'id': ...``.
+
+    Errors mean the bank would not load (no questions, an empty answer, any field the bank
+    schema refuses); drafts mean it loads but cannot grade open answers yet (no key points:
+    every answer, even the reference, would grade missed)."""
+    questions = imported.document["questions"]
+    if not questions:
+        return ImportReport(
+            (
+                f"{source}: no questions found: a question is a numbered bold line such as "
+                "`1. **What is overfitting?**`, its answer the bullet lines under it, its topic "
+                "the `### heading` above it",
+            ),
+            (),
+        )
+    errors: list[str] = []
+    drafts: list[str] = []
+    for raw, line in zip(questions, imported.lines, strict=True):
+        where = f"{source}:{line}: question '{raw['id']}'"
+        if not raw["answer"]:
+            errors.append(f"{where} has no answer: put it in bullet lines under the question")
+            continue
+        try:
+            question = Question.model_validate(raw)
+        except ValidationError as exc:
+            for item in exc.errors():
+                field = ".".join(str(part) for part in item["loc"])
+                errors.append(f"{where}: field '{field}': {item['msg']}")
+            continue
+        if not question.key_points:
+            drafts.append(
+                f"{where}: no key_points, so every answer (even the reference) would grade missed: "
+                "add 2-5 groups of synonyms"
+            )
+    return ImportReport(tuple(errors), tuple(drafts))
+
+
+def import_located(text: str, *, name: str = "Imported bank") -> Imported:
+    """``import_markdown`` that also records each question's line number (1-based)."""
     body = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"))
+    offset = text.replace("\r\n", "\n").count("\n") - body.count("\n")
+    starts: list[int] = []
     topic = "General"
     questions: list[dict[str, Any]] = []
     answer_lines: list[str] = []
@@ -72,13 +138,14 @@ def import_markdown(text: str, *, name: str = "Imported bank") -> dict[str, Any]
             questions[-1]["answer"] = " ".join(" ".join(answer_lines).split())
         answer_lines.clear()
 
-    for line in body.split("\n"):
+    for number, line in enumerate(body.split("\n"), start=offset + 1):
         if heading := _HEADING.match(line):
             finish()
             topic = strip_inline(heading.group(1))
         elif question := _QUESTION.match(line):
             finish()
             text_q = strip_inline(question.group(1))
+            starts.append(number)
             questions.append(
                 {
                     "id": slugify(text_q, taken),
@@ -96,9 +163,10 @@ def import_markdown(text: str, *, name: str = "Imported bank") -> dict[str, Any]
             bullet = _BULLET.match(line)
             answer_lines.append(strip_inline(bullet.group(1) if bullet else line))
     finish()
-    return {
+    document = {
         "name": name,
         "version": "1.0.0",
         "description": "Imported from markdown.",
         "questions": questions,
     }
+    return Imported(document, tuple(starts))

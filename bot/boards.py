@@ -18,6 +18,7 @@ from bot.store import answers as answer_store
 from bot.store import standings as standing_store
 from bot.store.tables import cards
 from bot.store.users import find_user
+from bot.topic_names import short_names
 
 TOP = 10
 
@@ -74,9 +75,14 @@ async def leaderboard(rt: Runtime, ctx: Context, cmd: ShowLeaderboard) -> Reply:
         if mine is not None and all(r.user_pk != caller_pk for r in top):
             rank = await standing_store.rank_of(conn, board, int(mine.points))
             caller_row = _line(mine, rank, streaks[caller_pk][0], caller_pk)
-    where = "this channel" if cmd.scope is Scope.CHANNEL else "this server"
+    where = "this channel" if cmd.scope is Scope.CHANNEL else workspace_word(ctx)
     title = f"Leaderboard: {where}, {window_title(cmd.window, now, channel.timezone)}"
     return Reply((LeaderboardCard(title, tuple(rows), caller_row),))
+
+
+def workspace_word(ctx: Context) -> str:
+    """What the whole workspace is called where the caller is: a Discord server, a Slack workspace."""
+    return "this workspace" if ctx.platform == "slack" else "this server"
 
 
 async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
@@ -116,6 +122,7 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
                 topics=topics,
                 cards_due=due,
                 cards_total=total,
+                scope=f"{workspace_word(ctx)}, all time",
             ),
         )
     )
@@ -144,14 +151,17 @@ async def _cards(conn: AsyncConnection, user_pk: int, rt: Runtime) -> tuple[int,
 
 async def list_topics(rt: Runtime, _ctx: Context, _cmd: ListTopics) -> Reply:
     """The bank's topics with question counts."""
-    rows = tuple((name, str(count)) for name, count in rt.bank.topics())
+    topics = rt.bank.topics()
+    shorts = short_names([name for name, _ in topics])
+    rows = tuple((name, shorts.get(name, "-"), str(count)) for name, count in topics)
     return Reply(
         (
             TableCard(
                 "Topics",
-                ("topic", "questions"),
+                ("topic", "short", "questions"),
                 rows,
-                footer=f"{len(rt.bank.questions)} questions. `question <topic>` practises one topic.",
+                footer=f"{len(rt.bank.questions)} questions. `question <topic>` practises one topic; "
+                "a short name or part of a name will do (`question rl`, `question ensemble`).",
             ),
         )
     )

@@ -65,6 +65,7 @@ class QuestionCard:
     closed: bool = False
     notes: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
+    timezone: str = "UTC"  # the channel's zone, for platforms that print times as text
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class StatsCard:
     topics: tuple[tuple[str, int, int], ...]  # (topic, strong-or-correct, answered), weakest first
     cards_due: int
     cards_total: int
+    scope: str = "this server, all time"  # what points and rank count, shown beside them
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ class ShowHelp:
 
 @dataclass(frozen=True)
 class ForgetMe:
-    """Delete everything stored about the caller."""
+    """Delete everything stored about the caller; ``confirmed`` False only asks for confirmation."""
+
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, update
@@ -13,45 +12,54 @@ from bot.context import Context
 from bot.picker import left_in_cycle, pool_for, running_low
 from bot.round_cards import format_local
 from bot.runtime import Runtime
-from bot.schedule import DEFAULT_REVEAL_AFTER, Schedule
+from bot.schedule import Schedule
+from bot.schedule_rules import next_post_for, next_step, reveal_problem
 from bot.store import channels as channel_store
 from bot.store import rounds as round_store
 from bot.store.tables import rounds
-from bot.timeparse import EVERY_DAY, format_days, format_duration
+from bot.timeparse import format_days, format_duration
 
-MIN_REVEAL = timedelta(minutes=1)
+
+def _difficulty(wanted: str | None, current: str | None) -> str | None:
+    if wanted is None:
+        return current
+    return None if wanted == "any" else wanted
 
 
 async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Reply:
-    """Schedule the caller's channel (admin). Unknown topics or empty filters change nothing."""
+    """Schedule the caller's channel (admin). Options left out keep their stored value (after
+    ``daily off`` too); a channel never scheduled starts from the defaults. Unknown topics, a
+    reveal that would not come before the next post, or empty filters change nothing."""
     topics: list[str] = []
     for wanted in cmd.topics or ():
         found = rt.bank.find_topic(wanted)
         if found is None:
-            names = ", ".join(name for name, _ in rt.bank.topics())
-            return error(f"Unknown topic '{wanted}'. Topics: {names}")
+            return error(rt.bank.topic_problem(wanted))
         topics.append(found)
     async with rt.engine.begin() as conn:
         channel = await rt.channel(conn, ctx)
+        current = Schedule.from_row(channel)
         schedule = Schedule(
             post_time=cmd.post_time,
-            timezone=cmd.timezone or (channel.timezone if channel.scheduled else rt.default_timezone),
-            days=cmd.days or EVERY_DAY,
-            reveal_after=cmd.reveal_after or DEFAULT_REVEAL_AFTER,
-            mode=cmd.mode or "open",
-            topics=tuple(topics),
-            difficulty=cmd.difficulty,
+            timezone=cmd.timezone or current.timezone,
+            days=cmd.days if cmd.days is not None else current.days,
+            reveal_after=cmd.reveal_after if cmd.reveal_after is not None else current.reveal_after,
+            mode=cmd.mode or current.mode,
+            topics=tuple(topics) if cmd.topics is not None else current.topics,
+            difficulty=_difficulty(cmd.difficulty, current.difficulty),
         )
-        if schedule.reveal_after < MIN_REVEAL:
-            return error("The reveal delay must be at least 1m (for example reveal 4h).")
+        problem = reveal_problem(schedule)
+        if problem:
+            return error(problem)
         pool = pool_for(rt.bank, schedule.topics, schedule.difficulty, schedule.mode)
         if not pool:
             return error(
                 "No question matches these filters"
                 + (" in quiz mode (questions need three wrong options)" if schedule.mode == "quiz" else "")
-                + ": choose other topics or difficulty."
+                + ": choose other topics or difficulty (`topics all`, `difficulty any` lift them). "
+                "Nothing was changed."
             )
-        next_post = schedule.next_post(rt.clock.now())
+        next_post = await next_post_for(conn, channel.id, schedule, rt.clock.now())
         await channel_store.update_channel(
             conn,
             channel.id,
@@ -150,8 +158,8 @@ async def _resume(rt: Runtime, channel: Row[Any]) -> Reply:
     if not channel.scheduled:
         return error("This channel has no daily question; set one with `daily set HH:MM`.")
     now = rt.clock.now()
-    next_post = Schedule.from_row(channel).next_post(now)
     async with rt.engine.begin() as conn:
+        next_post = await next_post_for(conn, channel.id, Schedule.from_row(channel), now)
         await channel_store.update_channel(
             conn,
             channel.id,
@@ -178,8 +186,16 @@ async def _resume(rt: Runtime, channel: Row[Any]) -> Reply:
 
 async def _off(rt: Runtime, channel: Row[Any]) -> Reply:
     async with rt.engine.begin() as conn:
+        latest = await round_store.latest_round(conn, channel.id)
         await channel_store.update_channel(conn, channel.id, scheduled=False, next_post_at=None)
-    return notice("Daily question turned off. An open question is still revealed on time.", Tone.SUCCESS)
+    still_open = ""
+    if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
+        when = format_local(latest.reveal_at, channel.timezone)
+        still_open = f" The open question is still revealed on time ({when})."
+    return notice(
+        f"Daily question turned off.{still_open} `daily set HH:MM` starts it again with the same settings.",
+        Tone.SUCCESS,
+    )
 
 
 async def _now(rt: Runtime, channel: Row[Any]) -> Reply:
@@ -192,9 +208,15 @@ async def _now(rt: Runtime, channel: Row[Any]) -> Reply:
             conn, channel, slot=day.isoformat(), day=day.isoformat(), scheduled_for=now, now=now
         )
         if round_id is None:
+            latest = await round_store.latest_round(conn, channel.id)
+            if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
+                return error(
+                    "Today's question is already posted here and still open. `daily skip` replaces it; "
+                    "`daily reveal` reveals it now."
+                )
             return error(
-                "Today's question is already posted here. `daily skip` replaces it; "
-                "`daily reveal` reveals it now."
+                "Today's question was already posted and revealed here; there is one daily question "
+                f"a day. {next_step(channel)} `question` gives you a practice question meanwhile."
             )
         if (
             channel.scheduled
@@ -221,7 +243,9 @@ async def _reveal(rt: Runtime, channel: Row[Any]) -> Reply:
         await conn.execute(update(rounds).where(rounds.c.id == latest.id).values(reveal_at=rt.clock.now()))
     if not await rt.rounds.revealer.reveal_round(int(latest.id)):
         return error("The reveal could not be completed yet; it will be retried automatically.")
-    return notice("Revealed the answer.", Tone.SUCCESS)
+    async with rt.engine.connect() as conn:
+        fresh = await channel_store.get_channel_by_pk(conn, channel.id)
+    return notice(f"Revealed the answer. {next_step(fresh)}", Tone.SUCCESS)
 
 
 async def _skip(rt: Runtime, channel: Row[Any]) -> Reply:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from bot.commands import (
     Ask,
     Command,
@@ -27,6 +29,7 @@ from bot.commands import (
     SubmitAnswer,
     Window,
 )
+from bot.schedule import MAX_REVEAL, MIN_REVEAL
 from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 
 MAX_LINE = 5000
@@ -41,10 +44,10 @@ HELP: tuple[tuple[str, str], ...] = (
     ("topics", "topics and question counts"),
     (
         "daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode quiz] [topics a,b] [difficulty easy]",
-        "admin: schedule the daily question here",
+        "admin: schedule the daily question here; options left out keep their value",
     ),
     ("daily status|pause|resume|now|reveal|skip|off", "manage the schedule (status: anyone)"),
-    ("forget-me", "delete everything stored about you"),
+    ("forget-me [confirm]", "delete everything stored about you (asks first)"),
     ("help", "this list"),
 )
 
@@ -68,8 +71,17 @@ class CommandError(ValueError):
     """A line that is not a valid command; the message says what is accepted."""
 
 
+ALIASES = ("q", "a", "lb", "top", "practice", "forget", "forgetme")
+
+
 def _accepted() -> str:
     return "Commands: " + ", ".join(COMMAND_WORDS) + ". Type `help` for details."
+
+
+def _did_you_mean(word: str) -> str:
+    """``Did you mean `help`?`` for a near miss of a command word, else nothing."""
+    hit = process.extractOne(word, COMMAND_WORDS, scorer=fuzz.ratio, score_cutoff=70)
+    return f"Did you mean `{hit[0]}`? " if hit else ""
 
 
 def parse(line: str) -> Command:
@@ -103,12 +115,20 @@ def parse(line: str) -> Command:
         case "help" | "?":
             return ShowHelp()
         case "forget-me" | "forgetme":
-            return ForgetMe()
-        case "forget" if rest.lower() == "me":
-            return ForgetMe()
+            return _forget(rest)
+        case "forget" if rest.lower().split()[:1] == ["me"]:
+            return _forget(rest[2:].strip())
         case "daily":
             return _daily(rest)
-    raise CommandError(f"Unknown command '{word[:40]}'. " + _accepted())
+    raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
+
+
+def _forget(rest: str) -> ForgetMe:
+    if not rest:
+        return ForgetMe()
+    if rest.lower() == "confirm":
+        return ForgetMe(confirmed=True)
+    raise CommandError("Use `forget-me` to see what would be deleted, then `forget-me confirm`.")
 
 
 def parse_slash(text: str) -> Command:
@@ -117,7 +137,7 @@ def parse_slash(text: str) -> Command:
     first = stripped.split(" ", 1)[0].lower()
     if not stripped:
         return Ask()
-    if first in COMMAND_WORDS or first in ("forget", "lb", "q", "a"):
+    if first in COMMAND_WORDS or first in ALIASES:
         return parse(stripped)
     return Ask(stripped[:200])
 
@@ -158,8 +178,11 @@ def _daily(rest: str) -> ConfigureDaily | ManageDaily:
     try:
         return ManageDaily(DailyAction(verb))
     except ValueError:
+        verbs = ["set", *(action.value for action in DailyAction)]
+        hit = process.extractOne(verb, verbs, scorer=fuzz.ratio, score_cutoff=70)
+        guess = f"Did you mean `daily {hit[0]}`? " if hit else ""
         raise CommandError(
-            "Use daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode open|quiz] "
+            f"{guess}Use daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode open|quiz] "
             "[topics a,b] [difficulty easy|medium|hard], or daily status|pause|resume|now|reveal|skip|off."
         ) from None
 
@@ -171,6 +194,8 @@ SET_USAGE = (
 
 
 def _daily_set(tokens: list[str]) -> ConfigureDaily:
+    """``daily set HH:MM [zone] [key value]...``: each key takes one word, except ``topics``, whose
+    comma-separated names (which may contain spaces) run until the next key word."""
     if not tokens:
         raise CommandError(f"Give a time: {SET_USAGE}")
     post_time = parse_hhmm(tokens[0])
@@ -183,24 +208,35 @@ def _daily_set(tokens: list[str]) -> ConfigureDaily:
         key = tokens[index].lower()
         if key not in _SET_KEYS:
             raise CommandError(f"'{tokens[index][:40]}' is not an option of daily set. Use: {SET_USAGE}")
+        end = index + 2
         if key in ("topics", "topic"):
-            value = " ".join(tokens[index + 1 :])
-            index = len(tokens)
-        elif index + 1 < len(tokens):
-            value = tokens[index + 1]
-            index += 2
-        else:
+            while end < len(tokens) and tokens[end].lower() not in _SET_KEYS:
+                end += 1
+        if index + 1 >= len(tokens) or tokens[index + 1].lower() in _SET_KEYS:
             raise CommandError(f"'{key}' needs a value. Use: {SET_USAGE}")
-        options.update(_set_option(key, value))
+        if _OPTION_FIELD[key] in options:
+            raise CommandError(f"'{key}' is given twice; give each option once.")
+        options.update(_set_option(key, " ".join(tokens[index + 1 : end])))
+        index = end
     return ConfigureDaily(post_time=post_time, **options)
 
 
 _SET_KEYS = ("reveal", "days", "mode", "topics", "topic", "difficulty", "timezone", "tz")
+_OPTION_FIELD = {
+    "reveal": "reveal_after",
+    "days": "days",
+    "mode": "mode",
+    "topics": "topics",
+    "topic": "topics",
+    "difficulty": "difficulty",
+    "timezone": "timezone",
+    "tz": "timezone",
+}
 
 
 def _set_option(key: str, value: str) -> dict[str, object]:
     if key == "reveal":
-        return {"reveal_after": parse_duration(value, maximum=parse_duration("7d"))}
+        return {"reveal_after": parse_duration(value, minimum=MIN_REVEAL, maximum=MAX_REVEAL)}
     if key == "days":
         return {"days": parse_days(value)}
     if key in ("timezone", "tz"):
@@ -212,8 +248,8 @@ def _set_option(key: str, value: str) -> dict[str, object]:
     if key == "difficulty":
         if value.lower() not in ("easy", "medium", "hard", "any"):
             raise CommandError(f"'{value[:40]}' is not a difficulty: use easy, medium, hard or any.")
-        return {"difficulty": None if value.lower() == "any" else value.lower()}
+        return {"difficulty": value.lower()}
     topics = tuple(part.strip() for part in value.split(",") if part.strip())
     if not topics:
-        raise CommandError("Name at least one topic after 'topics', separated by commas.")
-    return {"topics": topics}
+        raise CommandError("Name at least one topic after 'topics', separated by commas, or `topics all`.")
+    return {"topics": () if [t.lower() for t in topics] == ["all"] else topics}

@@ -94,8 +94,7 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
     if cmd.topic:
         topic = rt.bank.find_topic(cmd.topic)
         if topic is None:
-            names = ", ".join(name for name, _ in rt.bank.topics())
-            return error(f"Unknown topic '{cmd.topic}'. Topics: {names}")
+            return error(rt.bank.topic_problem(cmd.topic))
         pool = [q for q in pool if q.topic == topic]
     now = rt.clock.now()
     async with rt.engine.begin() as conn:

@@ -14,13 +14,20 @@ from bot.cards import Action, ActionKind, BestAnswer, QuestionCard, RevealCard
 from bot.grading import Verdict
 from bot.picker import quiz_options
 from bot.ports import ChannelRef
+from bot.sanitize import cleaned
 
 BEST_SHOWN = 3
 MISSING_QUESTION = "(this question is no longer in the bank)"
 
 
+@cleaned
 def question_card(
-    round_row: Row[Any], question: Question, *, closed: bool = False, notes: tuple[str, ...] = ()
+    round_row: Row[Any],
+    question: Question,
+    *,
+    closed: bool = False,
+    notes: tuple[str, ...] = (),
+    timezone: str = "UTC",
 ) -> QuestionCard:
     """The daily post of a round; ``closed`` renders it without answer buttons (after reveal)."""
     options: tuple[str, ...] = ()
@@ -46,9 +53,11 @@ def question_card(
         closed=closed,
         notes=notes,
         actions=actions,
+        timezone=timezone,
     )
 
 
+@cleaned
 def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]) -> RevealCard:
     """The reveal: reference answer, explanation, how many answered, the mix, the best answers."""
     verdicts: tuple[tuple[str, int], ...] = ()

@@ -246,7 +246,10 @@ class Rounds:
             channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
             notes = await self._post_notes(conn, channel, round_row)
         card = question_card(
-            round_row, question_or_placeholder(self.bank, round_row.question_id), notes=notes
+            round_row,
+            question_or_placeholder(self.bank, round_row.question_id),
+            notes=notes,
+            timezone=channel.timezone,
         )
         try:
             ref = await self.messenger.post(

@@ -21,6 +21,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.timeparse import EVERY_DAY, WEEKDAYS, days_to_cron
 
 DEFAULT_REVEAL_AFTER = timedelta(hours=8)
+MIN_REVEAL = timedelta(minutes=1)
+MAX_REVEAL = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,24 @@ class Schedule:
         next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
         start = max(next_midnight.astimezone(UTC), now)
         return self.next_post(start - timedelta(microseconds=1))
+
+    def shortest_gap(self) -> timedelta:
+        """The shortest time between two posts of this schedule, over a whole year.
+
+        A reveal must come strictly before the next post, so it must be shorter than this. Days
+        between scheduled weekdays give whole days; a clock change inside the gap shortens it by
+        the zone's DST shift (23 h between two 09:00 posts in Berlin in March).
+        """
+        ordered = sorted(self.days)
+        day_gaps = [(b - a) % 7 or 7 for a, b in zip(ordered, ordered[1:] + ordered[:1], strict=True)]
+        gap = timedelta(days=min(day_gaps))
+        offsets = {
+            datetime(2026, month, 1, 12, tzinfo=UTC).astimezone(self.zone).utcoffset() for month in (1, 7)
+        }
+        if len(offsets) == 2:
+            low, high = sorted(o for o in offsets if o is not None)
+            gap -= high - low
+        return gap
 
     def _settle_gap(self, fire: datetime) -> datetime:
         """Move a fire time that fell into a spring-forward gap to the end of the gap."""

@@ -34,6 +34,8 @@ from bot.commands import (
 from bot.context import Context
 from bot.grammar import HELP
 from bot.runtime import Runtime
+from bot.sanitize import clean_card, clean_command, clean_context
+from bot.store import channels as channel_store
 from bot.store.users import delete_user
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,21 @@ async def show_help(_rt: Runtime, _ctx: Context, _cmd: ShowHelp) -> Reply:
     return Reply((TableCard("dailyq commands", ("command", "what it does"), HELP),))
 
 
-async def forget_me(rt: Runtime, ctx: Context, _cmd: ForgetMe) -> Reply:
-    """Delete the caller's user row and, by cascade, answers, standings, streaks and cards."""
+FORGET_ME_ASK = (
+    "This deletes everything dailyq stored about you, for good: answers, points, streaks and "
+    "practice cards. To go ahead, send {confirm}."
+)
+FORGET_ME_CONFIRM = {"discord": "`/forget-me confirm:True`", "slack": "`/question forget-me confirm`"}
+
+
+async def forget_me(rt: Runtime, ctx: Context, cmd: ForgetMe) -> Reply:
+    """Delete the caller's user row and, by cascade, answers, standings, streaks and cards.
+
+    Without ``confirmed`` it only says what would go and how to confirm: one rule on every platform.
+    """
+    if not cmd.confirmed:
+        confirm = FORGET_ME_CONFIRM.get(ctx.platform, "`forget-me confirm`")
+        return notice(FORGET_ME_ASK.format(confirm=confirm), title="Delete your data?")
     async with rt.engine.begin() as conn:
         user_pk = await rt.user(conn, ctx)
         await delete_user(conn, user_pk)
@@ -84,8 +99,17 @@ class Service:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    async def knows_channel(self, ctx: Context) -> bool:
+        """Whether the caller's channel was ever used (its row exists); creates nothing."""
+        async with self.runtime.engine.connect() as conn:
+            return await channel_store.get_channel(conn, ctx.channel) is not None
+
     async def handle(self, ctx: Context, command: Command) -> Reply:
-        """Run ``command`` for ``ctx`` and return what to show."""
+        """Run ``command`` for ``ctx`` and return what to show.
+
+        Text is cleaned of control characters here, once, for every platform (``bot.sanitize``).
+        """
+        ctx, command = clean_context(ctx), clean_command(command)
         if needs_admin(command) and not ctx.is_admin:
             return error(
                 "Only admins of this channel can do that (on Discord: Manage Server; "
@@ -93,7 +117,7 @@ class Service:
             )
         handler = HANDLERS[type(command)]
         try:
-            return await handler(self.runtime, ctx, command)
+            return clean_card(await handler(self.runtime, ctx, command))
         except (OperationalError, InterfaceError, OSError) as exc:
             log.error("command %s: database unavailable: %s", type(command).__name__, _first_line(exc))
             return error(

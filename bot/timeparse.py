@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz, process
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(7))
@@ -77,9 +80,38 @@ def parse_timezone(text: str) -> str:
             pass
         else:
             return canonical
+    near = nearest_timezones(name)
+    hint = f" Did you mean {' or '.join(near)}?" if near else ""
     raise TimeInputError(
-        f"'{text}' is not a time zone: use an IANA name such as Europe/Berlin, America/New_York or UTC"
+        f"'{text[:60]}' is not a time zone: use an IANA name such as Europe/Berlin, America/New_York "
+        f"or UTC.{hint}"
     )
+
+
+@cache
+def _city_zones() -> tuple[str, ...]:
+    skipped = ("Etc/", "SystemV", "posix", "right/")
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith(skipped)))
+
+
+def nearest_timezones(text: str, limit: int = 3) -> list[str]:
+    """Zone names whose city (or whole name) is, or is spelled close to, ``text``: berlin -> Europe/Berlin."""
+    wanted = re.sub(r"[\s_-]+", " ", text.strip().lower())
+    if not wanted:
+        return []
+    zones = _city_zones()
+    cities = {z: z.rsplit("/", 1)[-1].replace("_", " ").lower() for z in zones}
+    exact = sorted(z for z, city in cities.items() if city == wanted)
+    if exact:
+        return exact[:limit]
+    scored = process.extract(wanted, cities, scorer=fuzz.ratio, limit=limit, score_cutoff=80)
+    names = {z: z.lower().replace("_", " ") for z in zones}
+    whole = process.extract(wanted, names, scorer=fuzz.ratio, limit=limit, score_cutoff=85)
+    found: list[str] = []
+    for _city, _score, zone in sorted(scored + whole, key=lambda hit: -hit[1]):
+        if zone not in found:
+            found.append(zone)
+    return found[:limit]
 
 
 def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:

@@ -1,6 +1,7 @@
 """The console's ``Messenger``: prints channel posts to a rich console and keeps a transcript.
 
-The transcript (optional) is a JSON-lines file, one line per message sent, flushed and fsynced
+The transcript (optional) is a JSON-lines file, one line per message sent (with its text as
+printed, without colours), flushed and fsynced
 before the send returns, so it survives ``kill -9``. Like Discord's nonce, a resend with a key
 already in the transcript returns the earlier message instead of printing it twice. Several
 processes may share one transcript (lines are appended whole), which makes this hold across them.
@@ -8,6 +9,7 @@ processes may share one transcript (lines are appended whole), which makes this 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -18,6 +20,15 @@ from rich.rule import Rule
 from adapters.console.render import render
 from bot.cards import Card, QuestionCard, RevealCard
 from bot.ports import ChannelRef, MessageRef
+
+TRANSCRIPT_WIDTH = 100
+
+
+def plain_text(card: Card) -> str:
+    """A card as the terminal prints it, without colours or trailing spaces."""
+    out = io.StringIO()
+    Console(file=out, width=TRANSCRIPT_WIDTH, color_system=None, highlight=False).print(render(card))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
 
 
 class ConsoleMessenger:
@@ -42,9 +53,10 @@ class ConsoleMessenger:
                 seen[entry["key"]] = entry["message_id"]
         return seen
 
-    def _record(self, entry: dict[str, object]) -> None:
+    def _record(self, entry: dict[str, object], card: Card) -> None:
         if self.transcript is None:
             return
+        entry["text"] = plain_text(card)
         with self.transcript.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
             handle.flush()
@@ -68,7 +80,8 @@ class ConsoleMessenger:
                 "message_id": message_id,
                 "channel": channel.channel_id,
                 "round_id": round_id,
-            }
+            },
+            card,
         )
         self._seen[key] = message_id
         return MessageRef(channel, message_id)
@@ -87,7 +100,8 @@ class ConsoleMessenger:
                 "message_id": message.message_id,
                 "channel": message.channel.channel_id,
                 "round_id": round_id,
-            }
+            },
+            card,
         )
 
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:

@@ -9,10 +9,14 @@ import os
 import sys
 from pathlib import Path
 
+from prompt_toolkit.patch_stdout import patch_stdout
+from pydantic import ValidationError
 from rich.console import Console
 
+from adapters.console.lines import KeyboardLines
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.session import ConsoleSession
+from adapters.settings_errors import ConfigError, describe_settings_error
 from bot.app import build_app
 from bot.config import Settings
 from bot.context import Context
@@ -43,8 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+FLAGS = {"database_url": "--db", "questions": "--questions", "timezone": "--timezone"}
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Environment settings with the command-line overrides applied."""
+    """Environment settings with the command-line overrides applied.
+
+    A bad value given as an option is reported under the option (``--timezone``), not under
+    the environment variable it overrides; raises ``ConfigError``."""
     overrides: dict[str, object] = {}
     if args.db:
         overrides["database_url"] = args.db if "://" in args.db else f"sqlite+aiosqlite:///{args.db}"
@@ -52,7 +62,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
         overrides["questions"] = [Path(p) for p in args.questions]
     if args.timezone:
         overrides["timezone"] = args.timezone
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        given = {field: flag for field, flag in FLAGS.items() if field in overrides}
+        raise ConfigError(f"bad option or setting: {describe_settings_error(exc, given)}") from None
 
 
 def player_name(args: argparse.Namespace) -> str:
@@ -66,12 +80,23 @@ def player_name(args: argparse.Namespace) -> str:
 
 
 async def play(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the terminal bot until quit (or forever with ``--serve``)."""
-    console = Console(file=sys.stdout, highlight=False)
+    """Run the terminal bot until quit (or forever with ``--serve``).
+
+    At a terminal, everything runs inside prompt_toolkit's ``patch_stdout``: the console has no
+    fixed file, so whatever is printed (a reveal from the timer too) goes through the patched
+    stdout and appears above the prompt, which is then drawn again with the half-typed line."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return await _play(args, settings, Console(highlight=False), keyboard=False)
+    with patch_stdout(raw=True):
+        return await _play(args, settings, Console(highlight=False, force_terminal=True), keyboard=True)
+
+
+async def _play(args: argparse.Namespace, settings: Settings, console: Console, *, keyboard: bool) -> int:
     app = await build_app(settings, ConsoleMessenger(console, args.transcript))
     user = player_name(args)
     ctx = Context(PLATFORM, WORKSPACE, args.channel, user, user, is_admin=True)
-    session = ConsoleSession(app.service, ctx, console, sys.stdin, prompt=sys.stdin.isatty())
+    lines = KeyboardLines(console) if keyboard else None
+    session = ConsoleSession(app.service, ctx, console, sys.stdin, echo=not keyboard, lines=lines)
     try:
         await app.start()
         await session.open_channel()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
@@ -68,7 +70,10 @@ def _question(card: QuestionCard) -> RenderableType:
     elif hints:
         parts.append(Text("Reply with: " + " · ".join(hints), style="dim"))
     kind = "Daily question" if card.round_id is not None else "Practice question"
-    subtitle = f"reveal {card.reveal_at:%Y-%m-%d %H:%M} UTC" if card.reveal_at and not card.closed else None
+    subtitle = None
+    if card.reveal_at and not card.closed:
+        local = card.reveal_at.astimezone(ZoneInfo(card.timezone))
+        subtitle = f"reveal {local:%a %d %b %H:%M %Z}"
     title = f"{kind} · {escape(card.topic)} · {card.difficulty}"
     return Panel(Group(*parts), title=title, subtitle=subtitle, border_style="blue", title_align="left")
 
@@ -139,8 +144,8 @@ def _stats(card: StatsCard) -> RenderableType:
     table = Table(title=f"Stats: {escape(card.name)}", title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value")
-    table.add_row("points", str(card.points))
-    table.add_row("rank", str(card.rank) if card.rank else "-")
+    table.add_row(f"points ({card.scope})", str(card.points))
+    table.add_row(f"rank ({card.scope})", str(card.rank) if card.rank else "-")
     table.add_row("streak", f"{card.current_streak} (best {card.best_streak})")
     table.add_row("answers", ", ".join(f"{v}: {n}" for v, n in card.verdicts))
     for topic, good, seen in card.topics:

@@ -1,35 +1,53 @@
-"""The terminal channel: typed lines in, rendered replies out. Streams are injected for tests."""
+"""The terminal channel: typed lines in, rendered replies out. Line sources are injected for tests."""
 
 from __future__ import annotations
 
-import asyncio
+import io
+from dataclasses import replace
 from datetime import time
 from typing import TextIO
 
 from rich.console import Console
 
+from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
-from bot.cards import Notice, Reply, Tone
-from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowToday
+from bot.cards import Notice, Reply, TableCard, Tone
+from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowToday
 from bot.context import Context
 from bot.grammar import CommandError, parse
 from bot.service import Service
 
 QUIT_WORDS = frozenset({"quit", "exit", "q!", ":q"})
+QUIT_HELP = ("quit | exit | Ctrl-D", "leave (Ctrl-C clears the line you are typing)")
 DEFAULT_POST_TIME = time(9, 0)
 
 
+def _is_error(reply: Reply) -> bool:
+    return any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards)
+
+
 class ConsoleSession:
-    """One player at a terminal; the player is the admin of the terminal channel."""
+    """One player at a terminal; the player is the admin of the terminal channel.
+
+    The session only does what the player (the admin) asks, except on the very first run of a
+    channel, which the store tells apart: then it schedules a daily question at 09:00 and posts
+    today's, and says so.
+    """
 
     def __init__(
-        self, service: Service, ctx: Context, console: Console, stdin: TextIO, *, prompt: bool = True
+        self,
+        service: Service,
+        ctx: Context,
+        console: Console,
+        stdin: TextIO | None = None,
+        *,
+        echo: bool = False,
+        lines: LineSource | None = None,
     ) -> None:
         self.service = service
         self.ctx = ctx
         self.console = console
-        self.stdin = stdin
-        self.prompt = prompt
+        self.lines = lines or PipedLines(stdin or io.StringIO(), console, echo=echo)
 
     def show(self, reply: Reply) -> None:
         """Render a reply."""
@@ -37,37 +55,32 @@ class ConsoleSession:
             self.console.print(render(card))
 
     async def open_channel(self) -> None:
-        """Make the terminal channel playable: schedule it on first run, show today's question.
-
-        First run: a daily question at 09:00 (local zone of the settings) and today's posted now.
-        Later runs: today's open question, or today's round if it was not posted yet.
-        """
-        status = await self.service.handle(self.ctx, ManageDaily(DailyAction.STATUS))
-        first_run = any(isinstance(c, Notice) and "no daily question" in c.text for c in status.cards)
-        if first_run:
-            await self.service.handle(self.ctx, ConfigureDaily(post_time=DEFAULT_POST_TIME))
-        today = await self.service.handle(self.ctx, ShowToday())
-        if any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in today.cards):
+        """First run: schedule 09:00 (the settings' zone) and post today's question. Later runs:
+        today's open question, else the schedule as the admin left it (paused, off, or next post)."""
+        if not await self.service.knows_channel(self.ctx):
+            self.console.print(
+                "[dim]First run: this terminal channel gets a daily question at 09:00; "
+                "`daily set` changes it, `daily off` stops it.[/]"
+            )
+            self.show(await self.service.handle(self.ctx, ConfigureDaily(post_time=DEFAULT_POST_TIME)))
             posted = await self.service.handle(self.ctx, ManageDaily(DailyAction.NOW))
-            if any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in posted.cards):
-                self.console.print(
-                    "[dim]Today's question was revealed already. "
-                    "`question` for practice, `daily status` for the next one.[/]"
-                )
+            if _is_error(posted):
+                self.show(posted)
             return
-        self.show(today)
-
-    async def read_line(self) -> str | None:
-        """The next typed line, or None at end of input."""
-        if self.prompt:
-            self.console.print("[bold cyan]dailyq>[/] ", end="")
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-        return line if line else None
+        today = await self.service.handle(self.ctx, ShowToday())
+        if not _is_error(today):
+            self.show(today)
+            return
+        self.console.print(
+            "[dim]No open daily question here right now. `daily now` posts today's if it was not "
+            "posted yet, `question` gives you a practice question.[/]"
+        )
+        self.show(await self.service.handle(self.ctx, ManageDaily(DailyAction.STATUS)))
 
     async def run(self) -> None:
         """Read and answer commands until ``quit`` or the end of input."""
         self.console.print("[dim]Type `help` for commands, `quit` to leave.[/]")
-        while (line := await self.read_line()) is not None:
+        while (line := await self.lines.read()) is not None:
             text = line.strip()
             if not text:
                 continue
@@ -78,4 +91,14 @@ class ConsoleSession:
             except CommandError as exc:
                 self.show(Reply((Notice(str(exc), Tone.ERROR),)))
                 continue
-            self.show(await self.service.handle(self.ctx, command))
+            reply = await self.service.handle(self.ctx, command)
+            self.show(_with_quit(reply) if isinstance(command, ShowHelp) else reply)
+        self.console.print("[dim]Bye.[/]")
+
+
+def _with_quit(reply: Reply) -> Reply:
+    """The help table with the terminal's own way out added."""
+    cards = tuple(
+        replace(c, rows=(*c.rows, QUIT_HELP)) if isinstance(c, TableCard) else c for c in reply.cards
+    )
+    return replace(reply, cards=cards)

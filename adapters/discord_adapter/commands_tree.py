@@ -132,10 +132,11 @@ class DailyqCommands(commands.Cog):
         await self.responder.run(interaction, ListTopics())
 
     @app_commands.command(name="forget-me", description="Delete everything dailyq stored about you")
+    @app_commands.describe(confirm="True to delete for good (left out: only shows what would go)")
     @app_commands.guild_only()
-    async def forget_me(self, interaction: Interaction) -> None:
-        """``/forget-me``."""
-        await self.responder.run(interaction, ForgetMe())
+    async def forget_me(self, interaction: Interaction, confirm: bool | None = None) -> None:
+        """``/forget-me [confirm]``: without ``confirm:True`` it asks first."""
+        await self.responder.run(interaction, ForgetMe(confirmed=bool(confirm)))
 
     @app_commands.command(name="help", description="How to use dailyq")
     @app_commands.guild_only()
@@ -163,12 +164,15 @@ class DailyqCommands(commands.Cog):
     @daily.command(name="set", description="Schedule the daily question in this channel")
     @app_commands.describe(
         time="Local time HH:MM (24 h), e.g. 09:30",
-        timezone="IANA time zone, e.g. Europe/Berlin (default: the current one, else UTC)",
-        reveal=f"Reveal the answer after this long, e.g. 4h or 90m (default {DEFAULT_REVEAL})",
-        days="every, weekdays, weekends or a list such as mon,wed,fri",
-        mode="open: written answers; quiz: four options",
-        topics="Only these topics, comma-separated",
-        difficulty="Only this difficulty",
+        timezone="IANA time zone, e.g. Europe/Berlin (left out: unchanged)",
+        reveal=(
+            "Reveal after this long, before the next post, e.g. 4h "
+            f"(left out: unchanged; {DEFAULT_REVEAL} at first)"
+        ),
+        days="every, weekdays, weekends or a list such as mon,wed,fri (left out: unchanged)",
+        mode="open: written answers; quiz: four options (left out: unchanged)",
+        topics="Only these topics, comma-separated; all for every topic (left out: unchanged)",
+        difficulty="Only this difficulty; any for all (left out: unchanged)",
     )
     async def daily_set(
         self,

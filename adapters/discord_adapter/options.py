@@ -8,18 +8,18 @@ zones, durations and days are the same on every platform.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 import discord
 
 from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
 from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, Window
 from bot.context import Context
+from bot.schedule import MAX_REVEAL, MIN_REVEAL
 from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 
 PLATFORM = "discord"
-MAX_REVEAL = timedelta(days=7)  # the same bound as the text grammar's ``reveal``
 DIFFICULTY_ANY = "any"
+ALL_TOPICS = "all"
 
 
 class OptionError(ValueError):
@@ -55,11 +55,16 @@ def daily_set(
     topics: str | None = None,
     difficulty: str | None = None,
 ) -> ConfigureDaily:
-    """``/daily set`` options to ``ConfigureDaily``; raises ``OptionError`` naming what is accepted."""
+    """``/daily set`` options to ``ConfigureDaily``; raises ``OptionError`` naming what is accepted.
+
+    The same rules as the text grammar: an option left out keeps its value (``None``),
+    ``topics:all`` and ``difficulty:any`` lift those filters, ``reveal`` is 1m to 7d (and the
+    core refuses one that would not come before the next post).
+    """
     try:
         post_time = parse_hhmm(time)
         zone = parse_timezone(timezone) if timezone else None
-        reveal_after = parse_duration(reveal, maximum=MAX_REVEAL) if reveal else None
+        reveal_after = parse_duration(reveal, minimum=MIN_REVEAL, maximum=MAX_REVEAL) if reveal else None
         day_set = parse_days(days) if days else None
     except TimeInputError as exc:
         raise OptionError(str(exc)) from None
@@ -69,7 +74,9 @@ def daily_set(
         raise OptionError(f"'{difficulty[:40]}' is not a difficulty: use easy, medium, hard or any.")
     topic_list = split_topics(topics) if topics else None
     if topics is not None and not topic_list:
-        raise OptionError("Name at least one topic, separated by commas.")
+        raise OptionError("Name at least one topic, separated by commas, or all.")
+    if topic_list is not None and [t.lower() for t in topic_list] == [ALL_TOPICS]:
+        topic_list = ()
     return ConfigureDaily(
         post_time=post_time,
         timezone=zone,
@@ -77,7 +84,7 @@ def daily_set(
         days=day_set,
         mode=mode,
         topics=topic_list,
-        difficulty=None if difficulty in (None, DIFFICULTY_ANY) else difficulty,
+        difficulty=difficulty,
     )
 
 

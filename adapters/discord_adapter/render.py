@@ -168,8 +168,8 @@ def leaderboard_embed(card: LeaderboardCard) -> discord.Embed:
 def stats_embed(card: StatsCard) -> discord.Embed:
     """A player's numbers."""
     embed = _embed(f"Stats: {card.name}", "", discord.Colour.teal())
-    _field(embed, "Points", str(card.points), inline=True)
-    _field(embed, "Rank", f"#{card.rank}" if card.rank else "–", inline=True)
+    _field(embed, f"Points ({card.scope})", str(card.points), inline=True)
+    _field(embed, f"Rank ({card.scope})", f"#{card.rank}" if card.rank else "–", inline=True)
     _field(embed, "Streak", f"{card.current_streak} (best {card.best_streak})", inline=True)
     _field(embed, "Answers", DOT.join(f"{verdict}: {n}" for verdict, n in card.verdicts) or "none")
     topics = [f"{topic}: {good}/{seen} strong" for topic, good, seen in card.topics]

@@ -179,8 +179,8 @@ def stats_blocks(card: StatsCard) -> list[Block]:
     """A user's points, rank, streaks, answers, practice cards and weakest topics."""
     verdicts = ", ".join(f"{md(v, 20)}: {n}" for v, n in card.verdicts) or "none yet"
     fields = [
-        f"*Points*\n{card.points}",
-        f"*Rank*\n{card.rank if card.rank else '-'}",
+        f"*Points* ({card.scope})\n{card.points}",
+        f"*Rank* ({card.scope})\n{card.rank if card.rank else '-'}",
         f"*Streak*\n{card.current_streak} (best {card.best_streak})",
         f"*Practice cards*\n{card.cards_due} due of {card.cards_total}",
         f"*Answers*\n{verdicts}",

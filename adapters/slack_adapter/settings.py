@@ -30,8 +30,8 @@ def _blank_is_none(value: object) -> object:
 class SlackSettings(BaseSettings):
     """Everything the Slack adapter reads from the environment.
 
-    Socket Mode when ``SLACK_APP_TOKEN`` is set; otherwise HTTP mode on ``PORT`` at
-    ``/slack/events``, which needs ``SLACK_SIGNING_SECRET``.
+    Socket Mode (the default, as in the README) needs ``SLACK_APP_TOKEN``; HTTP mode, on ``PORT``
+    at ``/slack/events``, is chosen by setting ``SLACK_SIGNING_SECRET`` and no app token.
     """
 
     model_config = SettingsConfigDict(
@@ -75,9 +75,10 @@ class SlackSettings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _http_mode_needs_secret(cls, data: Any) -> Any:
-        # Mark a missing secret in HTTP mode so the error is reported under the variable's own
-        # name (a model-level error would have no location for the CLI to name).
+    def _a_mode_is_chosen(cls, data: Any) -> Any:
+        # Neither mode's credential: mark the app token (Socket Mode is the default) missing so
+        # the error is reported under the variable's own name (a model-level error would have no
+        # location for the CLI to name).
         if isinstance(data, dict):
             present = {str(k).lower(): v for k, v in data.items() if _blank_is_none(v) is not None}
             if (
@@ -88,16 +89,17 @@ class SlackSettings(BaseSettings):
                 }
                 & present.keys()
             ):
-                data = {**data, "SLACK_SIGNING_SECRET": _MISSING}
+                data = {**data, "SLACK_APP_TOKEN": _MISSING}
         return data
 
-    @field_validator("signing_secret", mode="before")
+    @field_validator("app_token", mode="before")
     @classmethod
-    def _signing_secret(cls, value: object) -> object:
+    def _app_token_given(cls, value: object) -> object:
         if value is _MISSING:
             raise ValueError(
-                "required in HTTP mode (Basic Information > Signing Secret); "
-                "or set SLACK_APP_TOKEN to use Socket Mode"
+                "not set. Socket Mode, the default, needs an app-level token xapp-... (Basic "
+                "Information > App-Level Tokens, scope connections:write); for HTTP mode set "
+                "SLACK_SIGNING_SECRET instead (Basic Information > App Credentials)"
             )
         return value
 

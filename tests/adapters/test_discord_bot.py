@@ -110,7 +110,8 @@ async def test_every_slash_command_answers(h: DiscordHarness) -> None:
         ("stats", "user"): None,  # nobody called Member has played yet: a private error
         ("topics", None): "Topics",
         ("help", None): "dailyq commands",
-        ("forget-me", None): None,
+        ("forget-me", None): "Delete your data?",
+        ("forget-me", "confirm"): None,
         ("daily status", None): None,
         ("answer", "text"): None,
     }
@@ -122,6 +123,7 @@ async def test_every_slash_command_answers(h: DiscordHarness) -> None:
         (("topics", None), None, {}),
         (("help", None), None, {}),
         (("forget-me", None), None, {}),
+        (("forget-me", "confirm"), {"confirm": True}, {}),
         (("daily status", None), None, {}),
         (("answer", "text"), {"text": "averaging"}, {}),
     ]
@@ -133,7 +135,8 @@ async def test_every_slash_command_answers(h: DiscordHarness) -> None:
         assert title.startswith(wanted) if wanted else True, (key, title)
     texts = [embed(m).get("description", "") for m in h.fake.channel_messages(h.channel_id)]
     assert any("/daily set <time>" in t for t in texts)  # help lists the slash commands themselves
-    assert any("Deleted everything" in t for t in texts)
+    assert any("`/forget-me confirm:True`" in t for t in texts)  # asked first...
+    assert any("Deleted everything" in t for t in texts)  # ...deleted once confirmed
     assert any("no daily question" in t for t in texts)
     assert any("no open daily question" in t for t in texts)  # /answer with no round
     assert any("No player" in t for t in texts)

@@ -88,6 +88,21 @@ async def test_admin_schedules_with_daily_set(h: DiscordHarness) -> None:
     assert (await status(h))["state"] == "active"
 
 
+async def test_daily_set_options_left_out_keep_their_values(h: DiscordHarness) -> None:
+    first = {"time": "09:30", "timezone": "Europe/Berlin", "reveal": "2h", "mode": "quiz", "topics": "dl"}
+    await h.slash("daily set", first)
+    again = (await h.slash("daily set", {"time": "10:15"}))["data"]["embeds"][0]["description"]
+    for kept in ("10:15 Europe/Berlin", "after 2h", "quiz", "Deep Learning"):
+        assert kept in again
+    lifted = await h.slash("daily set", {"time": "10:15", "topics": "all", "difficulty": "any"})
+    assert "**topics** — all" in lifted["data"]["embeds"][0]["description"]
+    too_long = await h.slash("daily set", {"time": "10:15", "reveal": "100h"})
+    assert "use a reveal shorter than 23h" in text_of(too_long["data"])
+    zero = await h.slash("daily set", {"time": "10:15", "reveal": "0m"})
+    assert "a duration from 1m to 7d is accepted" in text_of(zero["data"])
+    assert "after 2h" in str(await status(h))  # neither refusal changed the schedule
+
+
 async def test_members_cannot_run_daily_set(h: DiscordHarness) -> None:
     response = await h.slash("daily set", {"time": "09:00"}, user="member")
     assert response["data"]["flags"] == EPHEMERAL

@@ -39,10 +39,10 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 @pytest.mark.parametrize(
     ("environment", "variable", "says"),
     [
-        ({}, "DISCORD_TOKEN", "Field required"),
+        ({}, "DISCORD_TOKEN", "not set. Set it to the bot token (Developer Portal"),
         ({"DISCORD_TOKEN": " "}, "DISCORD_TOKEN", "is empty"),
         ({"DISCORD_TOKEN": "Bot abc.def"}, "DISCORD_TOKEN", "bare bot token"),
-        ({"DISCORD_TOKEN": "t", "DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID", "integer"),
+        ({"DISCORD_TOKEN": "t", "DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID", "not a whole number"),
         ({"DISCORD_TOKEN": "t", "DISCORD_SHARD_IDS": "0,1"}, "DISCORD_SHARD_IDS", "DISCORD_SHARD_COUNT"),
         (
             {"DISCORD_TOKEN": "t", "DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0,2"},

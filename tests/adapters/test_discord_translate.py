@@ -48,7 +48,7 @@ def test_daily_set_options_map_to_configure_daily() -> None:
         days=WEEKDAYS_ONLY,
         mode="quiz",
         topics=("Ensemble", "deep learning"),
-        difficulty=None,
+        difficulty="any",  # passed on: the core lifts the filter (None keeps the current one)
     )
     assert options.daily_set(time="17:00") == ConfigureDaily(post_time=time(17, 0))
     assert options.daily_set(time="17:00", difficulty="hard").difficulty == "hard"

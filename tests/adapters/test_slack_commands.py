@@ -60,7 +60,8 @@ async def admin(slack: SlackBot, text: str) -> dict[str, Any]:
         ("rate good", "no practice question open"),
         ("daily", "no daily question"),
         ("daily status", "no daily question"),
-        ("forget-me", "Deleted everything"),
+        ("forget-me", "`/question forget-me confirm`"),
+        ("forget-me confirm", "Deleted everything"),
     ],
 )
 async def test_every_subcommand_replies_privately(slack: SlackBot, text: str, expected: str) -> None:

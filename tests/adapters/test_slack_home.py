@@ -65,7 +65,13 @@ async def test_app_home_shows_numbers_a_practice_button_and_the_workspace_board(
     view = published.args["view"]
     shown = json.dumps(view)
     assert view["type"] == "home"
-    for expected in ("Points", "Streak", "Practice cards due", "Leaderboard: this server", f"*{ADMIN_NAME}*"):
+    for expected in (
+        "Points",
+        "Streak",
+        "Practice cards due",
+        "Leaderboard: this workspace",
+        f"*{ADMIN_NAME}*",
+    ):
         assert expected in shown
     assert buttons(view["blocks"])["Practice a question"]["action_id"] == "dailyq:practice:"
 

@@ -74,7 +74,7 @@ def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     ("env", "variable"),
     [
         ({}, "SLACK_BOT_TOKEN"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),  # Socket Mode is the default
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "eighty"}, "PORT"),
         ({"SLACK_BOT_TOKEN": "not-a-token-hunter2", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"),
     ],

@@ -204,8 +204,8 @@ def test_payload_shapes_become_contexts() -> None:
 def test_settings_errors_name_the_variable_and_never_echo_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     clear_slack_env(monkeypatch)
     cases = [
-        ({}, "SLACK_BOT_TOKEN: Field required"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: required in HTTP mode"),
+        ({}, "SLACK_BOT_TOKEN: not set. Set it to the Bot User OAuth Token, xoxb-..."),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN: not set. Socket Mode, the default, needs"),
         (
             {"SLACK_BOT_TOKEN": "xoxp-secret-user-token", "SLACK_APP_TOKEN": "xapp-1"},
             "SLACK_BOT_TOKEN: must be",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.session import ConsoleSession
@@ -15,6 +19,7 @@ from bot.app import build_app
 from bot.bank import Bank
 from bot.config import Settings
 from bot.context import Context
+from bot.store.tables import channels
 from tests.support.clock import FakeClock
 
 PLAYER = Context("console", "local", "terminal", "alice", "alice", is_admin=True)
@@ -26,7 +31,8 @@ async def play(url: str, bank: Bank, clock: FakeClock, lines: str, transcript: P
     console = Console(file=out, width=120, color_system=None, highlight=False)
     app = await build_app(Settings(database_url=url), ConsoleMessenger(console, transcript), clock, bank)
     try:
-        session = ConsoleSession(app.service, PLAYER, console, io.StringIO(lines), prompt=False)
+        session = ConsoleSession(app.service, PLAYER, console, io.StringIO(lines))
+        await app.rounds.run_due()  # what app.start() does first: posts and reveals that came due
         await session.open_channel()
         await session.run()
     finally:
@@ -77,7 +83,8 @@ async def test_restart_keeps_answers_and_leaderboard(sqlite_db: str, bank: Bank,
     output = await play(sqlite_db, bank, clock, "leaderboard all\nstats\nquit\n")
     assert "alice" in output[output.index("Leaderboard") :]
     assert "points" in output
-    assert "revealed already" in output  # today's question is not posted twice
+    # today's question is not posted twice: the restart says so and shows the schedule
+    assert "No open daily question here right now" in output and "Daily question ·" not in output
 
 
 async def test_practice_question_show_and_rate(sqlite_db: str, bank: Bank, clock: FakeClock) -> None:
@@ -138,3 +145,81 @@ async def test_practice_in_the_terminal_never_gives_away_the_open_daily(
     assert other.question in practice and daily.question not in practice
     assert " ".join(daily.answer.split()[:6]) not in output.replace(f"try {daily.answer}", "")
     assert " ".join(other.answer.split()[:6]) in output  # `show` shows the practice question's answer
+
+
+async def test_restart_after_daily_off_schedules_nothing(
+    sqlite_db: str, bank: Bank, clock: FakeClock
+) -> None:
+    first = await play(sqlite_db, bank, clock, "daily off\nquit\n")
+    assert "First run" in first and "Daily question turned off" in first
+    clock.advance(timedelta(days=1))
+    again = await play(sqlite_db, bank, clock, "quit\n")
+    assert "Daily question ·" not in again and "First run" not in again
+    assert "This channel has no daily question" in again
+    assert await scheduled(sqlite_db) is False
+
+
+async def test_restart_on_a_paused_channel_or_unscheduled_day_posts_nothing(
+    sqlite_db: str, bank: Bank, clock: FakeClock
+) -> None:
+    await play(sqlite_db, bank, clock, "daily pause\nquit\n")
+    clock.advance(timedelta(days=1))
+    paused = await play(sqlite_db, bank, clock, "quit\n")
+    assert "Daily question ·" not in paused and "paused" in paused
+    # Wed 25 Nov: only Mondays from now on; Thursday's restart posts nothing
+    await play(sqlite_db, bank, clock, "daily resume\ndaily set 09:00 days mon\nquit\n")
+    clock.advance(timedelta(days=1))
+    thursday = await play(sqlite_db, bank, clock, "quit\n")
+    assert "Daily question ·" not in thursday
+    assert "Mon 30 Nov 09:00" in flat(thursday)
+
+
+async def test_help_lists_quit_and_the_transcript_carries_text(
+    sqlite_db: str, bank: Bank, clock: FakeClock, tmp_path: Path
+) -> None:
+    transcript = tmp_path / "t.jsonl"
+    output = await play(sqlite_db, bank, clock, "help\ndaily reveal\nquit\n", transcript)
+    assert "quit | exit | Ctrl-D" in output
+    entries = [json.loads(line) for line in transcript.read_text().splitlines()]
+    assert [e["kind"] for e in entries] == ["post", "edit", "reply"]
+    assert all(e["text"] for e in entries)
+    assert "Daily question" in entries[0]["text"] and "Reveal" in entries[2]["text"]
+    assert "\x1b" not in transcript.read_text()  # plain text, no colours
+
+
+async def scheduled(url: str) -> bool:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return bool((await conn.execute(select(channels.c.scheduled))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def test_pipe_mode_echoes_commands(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "play", "--db", str(tmp_path / "echo.db"), "--user", "pipe"],
+        input="topics\nhlep\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("dailyq> topics") < out.index("Time Series Analysis") < out.index("dailyq> hlep")
+    assert "Did you mean `help`?" in out and out.rstrip().endswith("Bye.")
+
+
+def test_a_bad_timezone_flag_is_reported_as_the_flag(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters", "play", "--db", str(tmp_path / "x.db"), "--timezone", "Mars/Base"],
+        input="quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "dailyq: bad option or setting: --timezone: 'Mars/Base' is not a time zone"
+    )
+    assert "DAILYQ_TIMEZONE" not in result.stderr and "Traceback" not in result.stderr

@@ -110,7 +110,7 @@ async def test_forget_me_deletes_everything_about_the_caller_only(
         ]
     before = await user_rows(mini_app, ann_pk)
     assert all(count > 0 for count in before.values()), before
-    reply = await mini_app.service.handle(ann, ForgetMe())
+    reply = await mini_app.service.handle(ann, ForgetMe(confirmed=True))
     assert "Deleted everything" in str(reply.cards[0])
     assert set((await user_rows(mini_app, ann_pk)).values()) == {0}
     bob = await user_rows(mini_app, bob_pk)
@@ -126,6 +126,6 @@ async def test_same_user_id_in_two_workspaces_is_two_players(
     assert isinstance(stats, StatsCard) and stats.points == 0
     reply = await mini_app.service.handle(elsewhere, SubmitAnswer(text="x"))
     assert isinstance(reply.cards[0], Notice) and reply.cards[0].tone is Tone.ERROR
-    await mini_app.service.handle(elsewhere, ForgetMe())
+    await mini_app.service.handle(elsewhere, ForgetMe(confirmed=True))
     home = (await mini_app.service.handle(member(user="ann", name="ann"), ShowStats())).cards[0]
     assert isinstance(home, StatsCard) and home.points == 20

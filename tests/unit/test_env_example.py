@@ -30,3 +30,22 @@ def test_every_variable_is_documented() -> None:
     )
     assert expected - documented == set()
     assert documented - expected == set()
+
+
+README = EXAMPLE.parent / "README.md"
+
+
+def test_readme_configuration_lists_the_same_variables() -> None:
+    readme = README.read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration") :]
+    section = section[: section.index("\n## ", 1)]
+    in_readme = set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+|PORT)`", section))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", EXAMPLE.read_text(), flags=re.MULTILINE))
+    assert documented - in_readme == set(), "in .env.example, missing from the README's Configuration"
+    assert in_readme - documented == set(), "in the README's Configuration, missing from .env.example"
+
+
+def test_readme_cites_the_source_post_instead_of_a_path_outside_the_repository() -> None:
+    readme = README.read_text(encoding="utf-8")
+    assert "../shared" not in readme
+    assert "Top 100 AI/ML interview questions and answers" in readme and "Shyam Mohan" in readme
