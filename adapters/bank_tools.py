@@ -28,14 +28,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     grader = sub.add_parser(
         "grade",
-        help="grade an answer against a question's key points",
-        description="Grade one answer the way a daily round would, showing which key points it found.",
+        help="grade answers against a question's key points",
+        description="Grade one answer (QUESTION_ID ANSWER) the way a daily round would and show which key "
+        "points it earned, or grade many at once with --jsonl: one JSON object per line, "
+        '{"id": "<question id>", "answer": "<text>"}. Each is printed as one JSON line with '
+        "verdict, score, found and missed key points (by their first synonym) and the words that "
+        "earned each. Bad lines are reported on stderr as FILE:LINE and the exit code is 1.",
         epilog='example: dailyq bank grade early-stopping "stop when validation loss stops improving"',
     )
-    grader.add_argument("question_id", help="the question's id (`dailyq bank list` shows every id)")
-    grader.add_argument("answer", help="the answer to grade, in quotes")
     grader.add_argument(
-        "--questions", action="append", type=Path, metavar="FILE", help="bank file (default: as the bot)"
+        "question_id", nargs="?", help="the question's id (`dailyq bank list` shows every id)"
+    )
+    grader.add_argument("answer", nargs="?", help="the answer to grade, in quotes")
+    grader.add_argument(
+        "--jsonl", type=Path, metavar="FILE", help='grade every {"id", "answer"} line of FILE ("-": stdin)'
+    )
+    grader.add_argument(
+        "--questions",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="bank file to grade against (repeatable; default: DAILYQ_QUESTIONS or the bundled bank)",
     )
     lister = sub.add_parser("list", help="list question ids with their topics and questions")
     lister.add_argument(
@@ -55,7 +68,13 @@ def run(args: argparse.Namespace) -> int:
         return _import(args, console)
     files = getattr(args, "files", None) or getattr(args, "questions", None) or Settings().questions
     bank = load_bank(files)
+    if args.bank_command == "grade" and args.jsonl is not None:
+        if args.question_id is not None:
+            raise BankError("give either --jsonl FILE or QUESTION_ID ANSWER, not both")
+        return grade_jsonl(bank, args.jsonl)
     if args.bank_command == "grade":
+        if args.question_id is None or args.answer is None:
+            raise BankError("bank grade needs QUESTION_ID and ANSWER, or --jsonl FILE")
         return _grade(bank_question(bank, args.question_id), args.answer, console)
     if args.bank_command == "list":
         return _list(bank, args.topic, console)
@@ -105,13 +124,65 @@ def _list(bank: Bank, topic: str | None, console: Console) -> int:
 def _grade(question: Question, answer: str, console: Console) -> int:
     if not question.key_points:
         raise BankError(f"question '{question.id}' has no key points to grade against")
-    result = grade(question.key_points, answer)
+    result = grade(question.key_points, answer, question=question.question)
     console.print(Text(question.question, style="bold"))
     console.print(f"score {result.score:.2f} · verdict {result.verdict.value}")
-    for group, found in zip(question.key_points, result.found, strict=True):
-        mark = "[green]found[/] " if found else "[red]missed[/]"
-        console.print(mark, Text(" | ".join(group)))
+    if result.note:
+        console.print(Text(result.note, style="yellow"))
+    for group, words in zip(question.key_points, result.evidence, strict=True):
+        mark = "[green]found[/] " if words else "[red]missed[/]"
+        earned = Text(f"  (by “{words}”)", style="dim") if words else Text("")
+        console.print(mark, Text(" | ".join(group)), earned, sep=" ")
     return 0
+
+
+def grade_jsonl(bank: Bank, path: Path) -> int:
+    """Grade every ``{"id", "answer"}`` line of ``path``; one JSON line out per answer, 1 on bad lines."""
+    try:
+        lines = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    bad = 0
+    for number, line in enumerate(lines.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            question, answer = _parse_line(bank, line)
+        except ValueError as exc:
+            print(f"{path}:{number}: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        result = grade(question.key_points, answer, question=question.question)
+        pairs = list(zip(question.key_points, result.evidence, strict=True))
+        record = {
+            "line": number,
+            "id": question.id,
+            "verdict": result.verdict.value,
+            "score": round(result.score, 3),
+            "found": [group[0] for group, words in pairs if words],
+            "missed": [group[0] for group, words in pairs if not words],
+            "evidence": {group[0]: words for group, words in pairs if words},
+            "note": result.note,
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return 1 if bad else 0
+
+
+def _parse_line(bank: Bank, line: str) -> tuple[Question, str]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (column {exc.colno}: {exc.msg})") from None
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise ValueError('needs an object with a string "id" and a string "answer"')
+    if not isinstance(item.get("answer"), str):
+        raise ValueError(f"question '{item['id']}': needs a string \"answer\"")
+    question = bank.get(item["id"])
+    if question is None:
+        raise ValueError(f"no question '{item['id']}' in the bank")
+    if not question.key_points:
+        raise ValueError(f"question '{question.id}' has no key points to grade against")
+    return question, item["answer"]
 
 
 def _import(args: argparse.Namespace, console: Console) -> int:

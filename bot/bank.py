@@ -32,6 +32,7 @@ class Question(BaseModel):
     question: str = Field(min_length=1, max_length=1000)
     answer: str = Field(min_length=1, max_length=1500)
     explanation: str = Field(default="", max_length=2000)
+    # Groups of synonyms; "a ... b" is a relation (parts in order, one sentence). See bot/matching.py.
     key_points: tuple[tuple[str, ...], ...] = Field(default=(), max_length=5)
     choices: tuple[str, ...] = ()
     follow_up: str = Field(default="", max_length=500)

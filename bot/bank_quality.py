@@ -5,13 +5,14 @@ Errors make ``dailyq bank check`` fail; warnings (fields an imported bank cannot
 
 from __future__ import annotations
 
+import string
 from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from bot.bank import Bank, Question
-from bot.grading import PARTIAL_AT, Verdict, grade, normalize
+from bot.grading import PARTIAL_AT, Verdict, giveaways, grade, normalize
 
 NEAR_EQUAL = 85.0
 NON_DISCRIMINATING_SHARE = 0.5
@@ -63,7 +64,7 @@ def _distractors(question: Question) -> list[Finding]:
 def _self_grade(question: Question) -> list[Finding]:
     if not question.key_points:
         return []
-    result = grade(question.key_points, question.answer)
+    result = grade(question.key_points, question.answer, question=question.question)
     if result.verdict is Verdict.STRONG:
         return []
     missed = [group[0] for group, found in zip(question.key_points, result.found, strict=True) if not found]
@@ -78,6 +79,29 @@ def _self_grade(question: Question) -> list[Finding]:
     ]
 
 
+def _gaming(question: Question) -> list[Finding]:
+    """An answer that echoes the question, or is one letter or digit, must grade missed."""
+    if not question.key_points:
+        return []
+    findings = []
+    probes = [("the question text echoed back", question.question)]
+    probes += [(f"the one-character answer {c!r}", c) for c in string.ascii_lowercase + string.digits]
+    for label, text in probes:
+        result = grade(question.key_points, text, question=question.question)
+        if result.verdict is not Verdict.MISSED:
+            findings.append(Finding(question.id, f"{label} grades {result.verdict.value}", True))
+    given = giveaways(question.key_points, question.question)
+    if given:
+        findings.append(
+            Finding(
+                question.id,
+                f"synonyms made only of the question's words can never be credited: {', '.join(given)}",
+                False,
+            )
+        )
+    return findings
+
+
 def discrimination(bank: Bank, question: Question) -> list[str]:
     """Ids of other questions whose reference answers grade at least partial on these key points."""
     if not question.key_points:
@@ -85,7 +109,8 @@ def discrimination(bank: Bank, question: Question) -> list[str]:
     return [
         other.id
         for other in bank.questions
-        if other.id != question.id and grade(question.key_points, other.answer).score >= PARTIAL_AT
+        if other.id != question.id
+        and grade(question.key_points, other.answer, question=question.question).score >= PARTIAL_AT
     ]
 
 
@@ -97,6 +122,7 @@ def check_bank(bank: Bank) -> list[Finding]:
         findings += _missing_fields(question)
         findings += _distractors(question)
         findings += _self_grade(question)
+        findings += _gaming(question)
         matched = discrimination(bank, question)
         if len(matched) > NON_DISCRIMINATING_SHARE * others:
             findings.append(

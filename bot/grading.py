@@ -1,7 +1,12 @@
 """Scoring a free-text answer against a question's key points.
 
-Each key point is a group of synonyms; a group is *found* when any synonym appears in the answer,
-forgiving case, accents, punctuation and small typos. The score is the share of groups found.
+Each key point is a group of synonyms; a group is *found* when any synonym is found in the answer
+(see ``bot.matching``: word stems, comparable spans, no negation nearby, relations in order). The score
+is the share of groups found. Two rules keep gaming out:
+
+- words the question already says earn nothing: a synonym made only of the question's words is never
+  credited, and an answer needs words of its own (``MIN_OWN_WORDS``) to be graded at all;
+- an answer with fewer than ``MIN_STRONG_WORDS`` distinct words of its own is at most partial.
 """
 
 from __future__ import annotations
@@ -11,15 +16,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from bot.matching import RELATION, Answer, Phrase, Synonym, find, synonym, tokenize
 
 STRONG_AT = 0.75
 PARTIAL_AT = 0.4
-# Below this length a synonym must match a whole word exactly: fuzzy matching of "svm" or "l1"
-# would find them inside unrelated words.
-FUZZY_MIN_LENGTH = 5
-FUZZY_THRESHOLD = 88.0
+MIN_OWN_WORDS = 2
+MIN_STRONG_WORDS = 4
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -34,11 +38,18 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Grade:
-    """The outcome of grading one answer: score in [0, 1], verdict, and which groups were found."""
+    """The outcome of grading one answer.
+
+    ``score`` is the share of key points found, in [0, 1]; ``found`` says which; ``evidence`` holds,
+    per key point, the answer's words that earned it ("" when missed); ``note`` says why the verdict
+    is lower than the score alone would give ("" when it is not).
+    """
 
     score: float
     verdict: Verdict
     found: tuple[bool, ...]
+    evidence: tuple[str, ...] = ()
+    note: str = ""
 
 
 def normalize(text: str) -> str:
@@ -57,22 +68,47 @@ def verdict_for(score: float) -> Verdict:
     return Verdict.MISSED
 
 
-def synonym_found(synonym: str, normalized_answer: str) -> bool:
-    """Whether one synonym appears in an already normalized answer."""
-    needle = normalize(synonym)
-    if not needle or not normalized_answer:
-        return False
-    padded = f" {normalized_answer} "
-    if f" {needle} " in padded:
-        return True
-    if len(needle) < FUZZY_MIN_LENGTH:
-        return False
-    return fuzz.partial_ratio(needle, normalized_answer) >= FUZZY_THRESHOLD
+def giveaways(key_points: Sequence[Sequence[str]], question: str) -> list[str]:
+    """Synonyms made only of the question's own words: they can never be credited."""
+    asked = _content_stems(question)
+    return [text for group in key_points for text in group if synonym(text).stems <= asked]
 
 
-def grade(key_points: Sequence[Sequence[str]], answer: str) -> Grade:
-    """Grade ``answer`` against ``key_points`` (a list of synonym groups)."""
-    normalized = normalize(answer)
-    found = tuple(any(synonym_found(synonym, normalized) for synonym in group) for group in key_points)
+@lru_cache(maxsize=1024)
+def _content_stems(text: str) -> frozenset[str]:
+    return frozenset(t.stem for t in tokenize(text) if t.content)
+
+
+def grade(key_points: Sequence[Sequence[str]], answer: str, *, question: str = "") -> Grade:
+    """Grade ``answer`` against ``key_points`` (a list of synonym groups) for the ``question`` asked."""
+    parsed = Answer(answer)
+    tokens = parsed.tokens
+    asked = _content_stems(question)
+    groups = [[synonym(text) for text in group] for group in key_points]
+    anchors = [syn.parts[0] for group in groups for syn in group if len(syn.parts) > 1]
+    own_words = {t.stem for t in tokens if t.content} - asked
+    evidence: list[str] = []
+    for group in groups:
+        words = ""
+        if len(own_words) >= MIN_OWN_WORDS:
+            for candidate in group:
+                if candidate.stems <= asked:
+                    continue
+                span = find(parsed, candidate, _relation_anchors(anchors, candidate))
+                if span is not None:
+                    words = " ".join(t.raw for t in tokens[span.start : span.end + 1] if t.word)
+                    break
+        evidence.append(words)
+    found = tuple(bool(words) for words in evidence)
     score = sum(found) / len(found) if found else 0.0
-    return Grade(score=score, verdict=verdict_for(score), found=found)
+    verdict, note = verdict_for(score), ""
+    if verdict is Verdict.STRONG and len(own_words) < MIN_STRONG_WORDS:
+        verdict = Verdict.PARTIAL
+        note = f"too short to be strong: it needs at least {MIN_STRONG_WORDS} words of your own"
+    if not found or len(own_words) < MIN_OWN_WORDS:
+        note = "the answer needs words of its own, not only the question's" if found else ""
+    return Grade(score=score, verdict=verdict, found=found, evidence=tuple(evidence), note=note)
+
+
+def _relation_anchors(anchors: Sequence[Phrase], candidate: Synonym) -> Sequence[Phrase]:
+    return anchors if RELATION in candidate.text else ()

@@ -183,7 +183,7 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
             return error(NO_PRACTICE)
         if await _open_daily(conn, ctx, question):
             return error(NO_PEEKING)
-        result = grade(question.key_points, text)
+        result = grade(question.key_points, text, question=question.question)
         suggested = SUGGESTED[result.verdict]
         await upsert_replace(
             conn,
