@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cards import Card
-from bot.ports import ChannelRef, MessageRef
+from bot.ports import ChannelRef, MessageRef, UserRef
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -69,6 +69,9 @@ class InstantMessenger:
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Accept a reply."""
         return MessageRef(message.channel, f"r-{key}")
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """Accept a private message."""
 
 
 def median(values: Sequence[float]) -> float:

@@ -17,6 +17,7 @@ from bot.runtime import Runtime
 from bot.store import answers as answer_store
 from bot.store import channels as channel_store
 from bot.store import rounds as round_store
+from bot.store.appeals import encode_key_points
 
 MAX_ANSWER = 4000
 LETTERS = "ABCD"
@@ -91,6 +92,7 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
                 "verdict": result.verdict.value,
                 "points": 0,
                 "answered_at": now,
+                "key_points": encode_key_points([group[0] for group in question.key_points], result.found),
             },
         )
     reveal = format_local(round_row.reveal_at, timezone)

@@ -12,6 +12,7 @@ from bot.cards import LeaderboardCard, LeaderboardRow, Reply, StatsCard, TableCa
 from bot.commands import ListTopics, Scope, ShowLeaderboard, ShowStats, Window
 from bot.context import Context
 from bot.grading import Verdict
+from bot.my_grade import recent_grades
 from bot.runtime import Runtime
 from bot.scoring import current_period, live_streak, window_title
 from bot.store import answers as answer_store
@@ -110,6 +111,7 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
         verdicts = dict(await answer_store.verdict_counts(conn, user_pk))
         topics = _topic_accuracy(rt, await answer_store.scored_answers(conn, user_pk))
         due, total = await _cards(conn, user_pk, rt)
+        recent = await recent_grades(rt, conn, user_pk)
     return Reply(
         (
             StatsCard(
@@ -123,6 +125,7 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
                 cards_due=due,
                 cards_total=total,
                 scope=f"{workspace_word(ctx)}, all time",
+                recent=recent,
             ),
         )
     )

@@ -20,6 +20,8 @@ class ActionKind(StrEnum):
     PRACTICE_ANSWER = "try"  # open the answer form of a practice question (value: question id)
     SHOW_ANSWER = "show"  # reveal a practice answer (value: question id)
     RATE = "rate"  # rate recall (value: "<question id>:<rating>")
+    MY_GRADE = "grade"  # show the caller's own grade of a revealed round (value: round id)
+    APPEAL = "appeal"  # open the appeal form of the caller's grade (value: round id)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class RevealCard:
     picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
     best: tuple[BestAnswer, ...] = ()
     follow_up: str = ""
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,37 @@ class StatsCard:
     cards_due: int
     cards_total: int
     scope: str = "this server, all time"  # what points and rank count, shown beside them
+    recent: tuple[RecentGrade, ...] = ()  # the last graded dailies, newest first
+
+
+@dataclass(frozen=True)
+class RecentGrade:
+    """One graded daily answer as ``stats`` lists it."""
+
+    local_date: str
+    question: str
+    verdict: str
+    points: int
+
+
+@dataclass(frozen=True)
+class MyGradeCard:
+    """A player's own grade of a revealed round, shown only to them.
+
+    ``found`` and ``missed`` are the key points as stored when the answer was graded; ``status``
+    says whether the grade was changed on appeal or by an admin, or is under appeal.
+    """
+
+    round_id: int
+    question: str
+    answer: str
+    verdict: str
+    points: int
+    found: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
+    quiz: bool = False
+    status: str = ""
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,7 +190,16 @@ class TableCard:
     footer: str = ""
 
 
-Card = Notice | QuestionCard | RevealCard | PracticeRevealCard | LeaderboardCard | StatsCard | TableCard
+Card = (
+    Notice
+    | QuestionCard
+    | RevealCard
+    | PracticeRevealCard
+    | LeaderboardCard
+    | StatsCard
+    | TableCard
+    | MyGradeCard
+)
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,59 @@ class ManageDaily:
     action: DailyAction
 
 
+class Decision(StrEnum):
+    """What an admin decides on an appeal."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class ShowMyGrade:
+    """The caller's own grade of a revealed round (``round_id`` None: the channel's latest)."""
+
+    round_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AppealGrade:
+    """Contest the caller's grade of a revealed round, with a reason, within a day of the reveal."""
+
+    reason: str
+    round_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ListAppeals:
+    """Admin: the open appeals of this channel."""
+
+
+@dataclass(frozen=True)
+class DecideAppeal:
+    """Admin: accept an appeal with a new verdict, or reject it; ``note`` is shown to the player."""
+
+    appeal_id: int
+    decision: Decision
+    verdict: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Regrade:
+    """Admin: set the verdict of any answer of a revealed round in this workspace."""
+
+    answer_id: int
+    verdict: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ListAnswers:
+    """Admin: the answers of a revealed round of this channel, with their ids (default: latest)."""
+
+    round_id: int | None = None
+
+
 Command = (
     Ask
     | ShowPracticeAnswer
@@ -159,6 +212,12 @@ Command = (
     | ForgetMe
     | ConfigureDaily
     | ManageDaily
+    | ShowMyGrade
+    | AppealGrade
+    | ListAppeals
+    | DecideAppeal
+    | Regrade
+    | ListAnswers
 )
 
 ADMIN_ACTIONS = frozenset(
@@ -175,6 +234,6 @@ ADMIN_ACTIONS = frozenset(
 
 def needs_admin(command: Command) -> bool:
     """Whether only an admin of the channel may run ``command``."""
-    if isinstance(command, ConfigureDaily):
+    if isinstance(command, ConfigureDaily | ListAppeals | DecideAppeal | Regrade | ListAnswers):
         return True
     return isinstance(command, ManageDaily) and command.action in ADMIN_ACTIONS

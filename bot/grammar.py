@@ -9,6 +9,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.appeal_grammar import ADMIN_VERBS as GRADE_ADMIN_VERBS
+from bot.appeal_grammar import HELP as GRADE_HELP
+from bot.appeal_grammar import GradeGrammarError, parse_admin, parse_appeal, parse_grade
 from bot.commands import (
     Ask,
     Command,
@@ -47,6 +50,7 @@ HELP: tuple[tuple[str, str], ...] = (
         "admin: schedule the daily question here; options left out keep their value",
     ),
     ("daily status|pause|resume|now|reveal|skip|off", "manage the schedule (status: anyone)"),
+    *GRADE_HELP,
     ("forget-me [confirm]", "delete everything stored about you (asks first)"),
     ("help", "this list"),
 )
@@ -62,6 +66,8 @@ COMMAND_WORDS = (
     "stats",
     "topics",
     "daily",
+    "grade",
+    "appeal",
     "forget-me",
     "help",
 )
@@ -71,7 +77,7 @@ class CommandError(ValueError):
     """A line that is not a valid command; the message says what is accepted."""
 
 
-ALIASES = ("q", "a", "lb", "top", "practice", "forget", "forgetme")
+ALIASES = ("q", "a", "lb", "top", "practice", "forget", "forgetme", "my", "mygrade", "my-grade")
 
 
 def _accepted() -> str:
@@ -120,6 +126,10 @@ def parse(line: str) -> Command:
             return _forget(rest[2:].strip())
         case "daily":
             return _daily(rest)
+        case "grade" | "mygrade" | "my-grade" | "appeal":
+            return _grades(word, rest)
+        case "my" if rest.lower().split()[:1] == ["grade"]:
+            return _grades("grade", rest[5:].strip())
     raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
 
 
@@ -165,11 +175,23 @@ def _leaderboard(rest: str) -> ShowLeaderboard:
     return ShowLeaderboard(window, scope)
 
 
-def _daily(rest: str) -> ConfigureDaily | ManageDaily:
+def _grades(word: str, rest: str) -> Command:
+    try:
+        return parse_appeal(rest) if word == "appeal" else parse_grade(rest)
+    except GradeGrammarError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _daily(rest: str) -> Command:
     tokens = rest.split()
     if not tokens:
         return ManageDaily(DailyAction.STATUS)
     verb = tokens[0].lower()
+    if verb in GRADE_ADMIN_VERBS:
+        try:
+            return parse_admin(verb, tokens[1:])
+        except GradeGrammarError as exc:
+            raise CommandError(str(exc)) from None
     if verb == "set":
         try:
             return _daily_set(tokens[1:])

@@ -29,6 +29,17 @@ class MessageRef:
     thread_id: str | None = None
 
 
+@dataclass(frozen=True)
+class UserRef:
+    """A person to tell something privately: platform, workspace, user id, and the channel the
+    matter belongs to (Slack shows an ephemeral there; Discord sends a direct message)."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+    channel_id: str
+
+
 class DeliveryError(Exception):
     """A send failed. ``permanent`` means retrying cannot help (channel gone, access lost)."""
 
@@ -54,6 +65,9 @@ class Messenger(Protocol):
     async def reply(
         self, message: MessageRef, card: Card, *, key: str, resend: bool = False
     ) -> MessageRef: ...
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """Show ``card`` to one person only (a changed grade); raises ``DeliveryError`` if it cannot."""
 
 
 class Clock(Protocol):

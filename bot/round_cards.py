@@ -85,6 +85,7 @@ def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]
         picks=picks,
         best=best,
         follow_up=question.follow_up,
+        actions=(Action(ActionKind.MY_GRADE, "My grade", str(round_row.id)),) if answers else (),
     )
 
 

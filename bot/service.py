@@ -12,19 +12,25 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import answering, boards, daily_admin, practice
+from bot import answering, appeals, boards, daily_admin, my_grade, practice
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import (
+    AppealGrade,
     Ask,
     Command,
     ConfigureDaily,
+    DecideAppeal,
     ForgetMe,
+    ListAnswers,
+    ListAppeals,
     ListTopics,
     ManageDaily,
     PracticeAnswer,
     RatePractice,
+    Regrade,
     ShowHelp,
     ShowLeaderboard,
+    ShowMyGrade,
     ShowPracticeAnswer,
     ShowStats,
     ShowToday,
@@ -86,6 +92,12 @@ HANDLERS: dict[type[Any], Handler] = {
     ForgetMe: forget_me,
     ConfigureDaily: daily_admin.configure_daily,
     ManageDaily: daily_admin.manage_daily,
+    ShowMyGrade: my_grade.show_my_grade,
+    AppealGrade: appeals.appeal,
+    ListAppeals: appeals.list_appeals,
+    DecideAppeal: appeals.decide,
+    Regrade: appeals.regrade,
+    ListAnswers: appeals.list_answers,
 }
 
 

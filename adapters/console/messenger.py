@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -19,7 +20,9 @@ from rich.rule import Rule
 
 from adapters.console.render import render
 from bot.cards import Card, QuestionCard, RevealCard
-from bot.ports import ChannelRef, MessageRef
+from bot.ports import ChannelRef, MessageRef, UserRef
+
+RevealHook = Callable[[int], Awaitable[None]]
 
 TRANSCRIPT_WIDTH = 100
 
@@ -39,6 +42,8 @@ class ConsoleMessenger:
         self.transcript = transcript
         self._seen: dict[str, str] = self._load()
         self._counter = len(self._seen)
+        # set by ``dailyq play``: shows the player their own grade right after a reveal
+        self.after_reveal: RevealHook | None = None
 
     def _load(self) -> dict[str, str]:
         seen: dict[str, str] = {}
@@ -105,5 +110,14 @@ class ConsoleMessenger:
         )
 
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
-        """Print a reply to a post (the reveal)."""
-        return self._send(message.channel, card, key, "reply", resend)
+        """Print a reply to a post (the reveal), then the player's own grade of it."""
+        printed = key not in self._seen
+        ref = self._send(message.channel, card, key, "reply", resend)
+        if printed and isinstance(card, RevealCard) and card.actions and self.after_reveal is not None:
+            await self.after_reveal(card.round_id)
+        return ref
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """Print a private message to a player (a changed grade)."""
+        self.console.print(Rule(f"private to {user.user_id}", style="dim"))
+        self.console.print(render(card))

@@ -92,11 +92,13 @@ async def play(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _play(args: argparse.Namespace, settings: Settings, console: Console, *, keyboard: bool) -> int:
-    app = await build_app(settings, ConsoleMessenger(console, args.transcript))
+    messenger = ConsoleMessenger(console, args.transcript)
+    app = await build_app(settings, messenger)
     user = player_name(args)
     ctx = Context(PLATFORM, WORKSPACE, args.channel, user, user, is_admin=True)
     lines = KeyboardLines(console) if keyboard else None
     session = ConsoleSession(app.service, ctx, console, sys.stdin, echo=not keyboard, lines=lines)
+    messenger.after_reveal = session.show_my_grade
     try:
         await app.start()
         await session.open_channel()

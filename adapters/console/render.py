@@ -15,6 +15,7 @@ from bot.cards import (
     Card,
     LeaderboardCard,
     LeaderboardRow,
+    MyGradeCard,
     Notice,
     PracticeRevealCard,
     QuestionCard,
@@ -49,6 +50,8 @@ def render(card: Card) -> RenderableType:
             return _stats(card)
         case TableCard():
             return _table(card)
+        case MyGradeCard():
+            return _my_grade(card)
 
 
 def _notice(card: Notice) -> RenderableType:
@@ -96,7 +99,27 @@ def _reveal(card: RevealCard) -> RenderableType:
         parts.append(Text("Best: " + ", ".join(f"{b.name} ({b.verdict})" for b in card.best)))
     if card.follow_up:
         parts.append(Text(f"Follow-up: {card.follow_up}", style="italic"))
+    if any(a.kind is ActionKind.MY_GRADE for a in card.actions):
+        parts.append(Text("Your own grade: grade · contest it: appeal <reason>", style="dim"))
     return Panel(Group(*parts), title="Reveal", border_style="green", title_align="left")
+
+
+def _my_grade(card: MyGradeCard) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text(card.question, style="bold"),
+        Text.assemble(("Your answer: ", "bold"), card.answer),
+        Text(f"Verdict: {card.verdict} · {card.points} points", style="bold"),
+    ]
+    if card.found:
+        parts.append(Text("Found: " + "; ".join(card.found), style="green"))
+    if card.missed:
+        parts.append(Text("Missed: " + "; ".join(card.missed), style="yellow"))
+    if card.status:
+        parts.append(Text(card.status, style="cyan"))
+    if any(a.kind is ActionKind.APPEAL for a in card.actions):
+        parts.append(Text("Contest it within a day of the reveal: appeal <reason>", style="dim"))
+    title = f"Your grade · round #{card.round_id}"
+    return Panel(Group(*parts), title=title, border_style="magenta", title_align="left")
 
 
 def _practice_reveal(card: PracticeRevealCard) -> RenderableType:
@@ -151,6 +174,11 @@ def _stats(card: StatsCard) -> RenderableType:
     for topic, good, seen in card.topics:
         table.add_row(Text(f"  {topic}"), f"{good}/{seen} strong")
     table.add_row("practice cards", f"{card.cards_due} due of {card.cards_total}")
+    for index, grade in enumerate(card.recent):
+        label = "last grades" if index == 0 else ""
+        table.add_row(
+            label, Text(f"{grade.local_date} {grade.verdict}, {grade.points} pts: {grade.question}")
+        )
     return table
 
 

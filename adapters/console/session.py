@@ -12,7 +12,7 @@ from rich.console import Console
 from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
 from bot.cards import Notice, Reply, TableCard, Tone
-from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowToday
+from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowMyGrade, ShowToday
 from bot.context import Context
 from bot.grammar import CommandError, parse
 from bot.service import Service
@@ -76,6 +76,12 @@ class ConsoleSession:
             "posted yet, `question` gives you a practice question.[/]"
         )
         self.show(await self.service.handle(self.ctx, ManageDaily(DailyAction.STATUS)))
+
+    async def show_my_grade(self, round_id: int) -> None:
+        """After a reveal: the player's own grade of it, if they answered."""
+        reply = await self.service.handle(self.ctx, ShowMyGrade(round_id))
+        if not any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards):
+            self.show(reply)
 
     async def run(self) -> None:
         """Read and answer commands until ``quit`` or the end of input."""

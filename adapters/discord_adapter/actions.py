@@ -15,7 +15,15 @@ import discord
 
 from adapters.discord_adapter.limits import BUTTON_LABEL, CUSTOM_ID, clip
 from bot.cards import Action, ActionKind
-from bot.commands import Ask, Command, RatePractice, Rating, ShowPracticeAnswer, SubmitAnswer
+from bot.commands import (
+    Ask,
+    Command,
+    RatePractice,
+    Rating,
+    ShowMyGrade,
+    ShowPracticeAnswer,
+    SubmitAnswer,
+)
 
 PREFIX = "dailyq"
 _KINDS = "|".join(re.escape(kind.value) for kind in ActionKind)
@@ -49,7 +57,8 @@ def decode(custom_id: str, label: str = "") -> Action | None:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """A click that opens a modal: ``kind`` "answer" (daily round) or "try" (practice question)."""
+    """A click that opens a modal: ``kind`` "answer" (daily round), "try" (practice question) or
+    "appeal" (the reason for appealing a grade; value: round id)."""
 
     kind: str
     value: str
@@ -83,6 +92,11 @@ def command_for(action: Action) -> Command | OpenForm:
             if rating not in {r.value for r in Rating}:
                 raise BadAction(value)
             return RatePractice(Rating(rating), question_id or None)
+        case ActionKind.MY_GRADE:
+            return ShowMyGrade(_ints(value, 1)[0])
+        case ActionKind.APPEAL:
+            _ints(value, 1)
+            return OpenForm("appeal", value)
     raise BadAction(value)  # pragma: no cover - every ActionKind is matched above
 
 

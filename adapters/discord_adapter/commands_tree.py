@@ -24,11 +24,18 @@ from adapters.discord_adapter.responder import Responder
 from bot.bank import Bank
 from bot.cards import Notice, Reply, TableCard, Tone, error
 from bot.commands import (
+    AppealGrade,
     Ask,
     DailyAction,
+    DecideAppeal,
+    Decision,
     ForgetMe,
+    ListAnswers,
+    ListAppeals,
     ListTopics,
     ManageDaily,
+    Regrade,
+    ShowMyGrade,
     ShowStats,
     SubmitAnswer,
 )
@@ -36,6 +43,9 @@ from bot.schedule import DEFAULT_REVEAL_AFTER
 from bot.timeparse import format_duration, suggest_timezones
 
 Interaction = discord.Interaction[Any]
+VerdictChoice = Literal["strong", "partial", "missed"]
+Id = app_commands.Range[int, 1, 2**53]
+Note = app_commands.Range[str, 1, 300]
 Choices = list[app_commands.Choice[str]]
 # daily verbs that post or edit messages: deferred at once, they may wait for a rate-limit slot
 POSTING = frozenset({DailyAction.NOW, DailyAction.REVEAL, DailyAction.SKIP})
@@ -103,6 +113,20 @@ class DailyqCommands(commands.Cog):
             await self.responder.run(interaction, SubmitAnswer(text=text))
         else:
             await self.responder.open_form(interaction, OpenForm("answer", ""))
+
+    @app_commands.command(name="grade", description="Your own grade of the latest revealed question")
+    @app_commands.describe(round="Round number (default: this channel's latest revealed question)")
+    @app_commands.guild_only()
+    async def grade(self, interaction: Interaction, round: Id | None = None) -> None:
+        """``/grade [round]``: verdict, key points found and missed, points; Appeal button."""
+        await self.responder.run(interaction, ShowMyGrade(round))
+
+    @app_commands.command(name="appeal", description="Contest your grade of the latest revealed question")
+    @app_commands.describe(reason="Why your answer deserves another grade")
+    @app_commands.guild_only()
+    async def appeal(self, interaction: Interaction, reason: app_commands.Range[str, 1, 500]) -> None:
+        """``/appeal reason``: within a day of the reveal, once per answer."""
+        await self.responder.run(interaction, AppealGrade(reason))
 
     @app_commands.command(name="leaderboard", description="Standings of the daily question")
     @app_commands.describe(
@@ -251,3 +275,40 @@ class DailyqCommands(commands.Cog):
     async def daily_off(self, interaction: Interaction) -> None:
         """``/daily off``."""
         await self._manage(interaction, DailyAction.OFF)
+
+    @daily.command(name="appeals", description="Open appeals of grades in this channel")
+    async def daily_appeals(self, interaction: Interaction) -> None:
+        """``/daily appeals``."""
+        await self.responder.run(interaction, ListAppeals())
+
+    @daily.command(name="accept", description="Accept an appeal with a new verdict")
+    @app_commands.describe(
+        appeal="Appeal number (from /daily appeals)", verdict="The new verdict", note="Shown to the player"
+    )
+    async def daily_accept(
+        self, interaction: Interaction, appeal: Id, verdict: VerdictChoice, note: Note | None = None
+    ) -> None:
+        """``/daily accept``: points, standings and leaderboards change; the player gets a DM."""
+        await self.responder.run(interaction, DecideAppeal(appeal, Decision.ACCEPT, verdict, note or ""))
+
+    @daily.command(name="reject", description="Reject an appeal; the grade stands")
+    @app_commands.describe(appeal="Appeal number (from /daily appeals)", note="Shown to the player")
+    async def daily_reject(self, interaction: Interaction, appeal: Id, note: Note | None = None) -> None:
+        """``/daily reject``."""
+        await self.responder.run(interaction, DecideAppeal(appeal, Decision.REJECT, None, note or ""))
+
+    @daily.command(name="answers", description="Answers of a revealed round, with their numbers")
+    @app_commands.describe(round="Round number (default: this channel's latest revealed question)")
+    async def daily_answers(self, interaction: Interaction, round: Id | None = None) -> None:
+        """``/daily answers [round]``."""
+        await self.responder.run(interaction, ListAnswers(round))
+
+    @daily.command(name="regrade", description="Set the verdict of any answer of a revealed round")
+    @app_commands.describe(
+        answer="Answer number (from /daily answers)", verdict="The new verdict", note="Shown to the player"
+    )
+    async def daily_regrade(
+        self, interaction: Interaction, answer: Id, verdict: VerdictChoice, note: Note | None = None
+    ) -> None:
+        """``/daily regrade``: points, standings and leaderboards change; the player gets a DM."""
+        await self.responder.run(interaction, Regrade(answer, verdict, note or ""))

@@ -16,7 +16,7 @@ import discord
 
 from adapters.discord_adapter.actions import OpenForm
 from adapters.discord_adapter.limits import CUSTOM_ID, TEXT_INPUT
-from bot.commands import Command, PracticeAnswer, SubmitAnswer
+from bot.commands import AppealGrade, Command, PracticeAnswer, SubmitAnswer
 
 FORM_PREFIX = "dailyq:form:"
 TEXT_ID = "text"
@@ -45,7 +45,15 @@ SPECS = {
         description="Graded against the key points; suggests a recall rating. No points.",
         placeholder="Type what you remember",
     ),
+    "appeal": FormSpec(
+        title="Appeal your grade",
+        label="Why should it be graded again?",
+        description="An admin of this channel decides; you are told privately.",
+        placeholder="e.g. I described the key point in other words",
+    ),
 }
+# the longest reason an appeal takes (bot.appeals)
+APPEAL_REASON = 500
 
 
 def form_custom_id(form: OpenForm) -> str:
@@ -71,6 +79,8 @@ def form_command(form: OpenForm, text: str) -> Command:
     if form.kind == "answer":
         round_id = int(form.value) if form.value.isdigit() else None
         return SubmitAnswer(round_id=round_id, text=text)
+    if form.kind == "appeal":
+        return AppealGrade(reason=text, round_id=int(form.value) if form.value.isdigit() else None)
     return PracticeAnswer(text, form.value or None)
 
 
@@ -101,7 +111,7 @@ def build_modal(form: OpenForm) -> discord.ui.Modal:
         custom_id=TEXT_ID,
         placeholder=spec.placeholder,
         min_length=1,
-        max_length=TEXT_INPUT,
+        max_length=APPEAL_REASON if form.kind == "appeal" else TEXT_INPUT,
     )
     modal.add_item(discord.ui.Label(text=spec.label, description=spec.description, component=text))
     return modal

@@ -27,7 +27,7 @@ from adapters.discord_adapter.limits import NONCE, THREAD_NAME, clip
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.render import render
 from bot.cards import Card, RevealCard
-from bot.ports import ChannelRef, DeliveryError, MessageRef
+from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -151,3 +151,13 @@ class DiscordMessenger:
         except ValueError:  # the guild is not in the cache (the bot left it)
             return None
         return thread.id
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """A direct message to one member (a changed grade); a member who refuses DMs from the
+        server (403, code 50007) raises a permanent ``DeliveryError``."""
+        rendered = render((card,))
+        with delivery(f"direct message to {user.user_id}"):
+            async with self.pacer:
+                dm = await self.client.create_dm(discord.Object(int(user.user_id)))
+            async with self.pacer:
+                await dm.send(embeds=rendered.embeds, allowed_mentions=NO_MENTIONS)

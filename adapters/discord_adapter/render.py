@@ -17,9 +17,11 @@ from adapters.discord_adapter.actions import ActionButton
 from adapters.discord_adapter.limits import clip
 from bot.cards import (
     Action,
+    ActionKind,
     Card,
     LeaderboardCard,
     LeaderboardRow,
+    MyGradeCard,
     Notice,
     PracticeRevealCard,
     QuestionCard,
@@ -211,10 +213,33 @@ def embed_for(card: Card) -> discord.Embed:
             return stats_embed(card)
         case TableCard():
             return table_embed(card)
+        case MyGradeCard():
+            return my_grade_embed(card)
+
+
+def my_grade_embed(card: MyGradeCard) -> discord.Embed:
+    """A player's own grade of a revealed round (ephemeral), with the Appeal button if possible."""
+    colour = {"strong": discord.Colour.green(), "partial": discord.Colour.gold()}.get(
+        card.verdict, discord.Colour.light_grey()
+    )
+    embed = _embed("Your grade", f"**Question:** {card.question}", colour)
+    _field(embed, "Your pick" if card.quiz else "Your answer", card.answer)
+    _field(embed, "Verdict", card.verdict, inline=True)
+    _field(embed, "Points", str(card.points), inline=True)
+    _field(embed, "Key points found", _bullets(card.found))
+    _field(embed, "Key points missed", _bullets(card.missed))
+    _field(embed, "Status", card.status)
+    appeal = any(a.kind is ActionKind.APPEAL for a in card.actions)
+    _footer(
+        embed, f"Round #{card.round_id}" + (" · you can appeal within a day of the reveal" if appeal else "")
+    )
+    return embed
 
 
 def _actions(card: Card) -> tuple[Action, ...]:
-    return card.actions if isinstance(card, QuestionCard | PracticeRevealCard) else ()
+    if isinstance(card, QuestionCard | PracticeRevealCard | RevealCard | MyGradeCard):
+        return card.actions
+    return ()
 
 
 def render(cards: Sequence[Card]) -> Rendered:

@@ -15,7 +15,15 @@ from slack_sdk.models.blocks import ButtonElement, PlainTextObject
 
 from adapters.slack_adapter.text import plain
 from bot.cards import Action, ActionKind
-from bot.commands import Ask, Command, RatePractice, Rating, ShowPracticeAnswer, SubmitAnswer
+from bot.commands import (
+    Ask,
+    Command,
+    RatePractice,
+    Rating,
+    ShowMyGrade,
+    ShowPracticeAnswer,
+    SubmitAnswer,
+)
 
 PREFIX = "dailyq"
 ACTION_ID_PATTERN = re.compile(rf"^{PREFIX}:")
@@ -70,8 +78,8 @@ def round_id(value: str) -> int | None:
 def to_command(clicked: Clicked) -> Command | None:
     """The core command of a click that runs directly (not one that opens a modal).
 
-    ``ANSWER`` and ``PRACTICE_ANSWER`` open a modal first and return None here, as does a
-    malformed value (a crafted or outdated payload).
+    ``ANSWER``, ``PRACTICE_ANSWER`` and ``APPEAL`` open a modal first and return None here, as
+    does a malformed value (a crafted or outdated payload).
     """
     kind, value = clicked.kind, clicked.value
     if kind is ActionKind.CHOOSE:
@@ -84,6 +92,9 @@ def to_command(clicked: Clicked) -> Command | None:
         return Ask(value.strip()[:200] or None)
     if kind is ActionKind.SHOW_ANSWER:
         return ShowPracticeAnswer(value or None)
+    if kind is ActionKind.MY_GRADE:
+        rid = round_id(value)
+        return ShowMyGrade(rid) if rid is not None else None
     if kind is ActionKind.RATE:
         question, _, rating = value.rpartition(":")
         try:

@@ -23,9 +23,11 @@ from slack_sdk.models.blocks import (
 from adapters.slack_adapter.actions import button
 from adapters.slack_adapter.text import chunks, clip_mrkdwn, local_time, md, plain
 from bot.cards import (
+    Action,
     Card,
     LeaderboardCard,
     LeaderboardRow,
+    MyGradeCard,
     Notice,
     PracticeRevealCard,
     QuestionCard,
@@ -82,6 +84,33 @@ def card_blocks(card: Card) -> list[Block]:
             return stats_blocks(card)
         case TableCard():
             return table_blocks(card)
+        case MyGradeCard():
+            return my_grade_blocks(card)
+
+
+def _buttons(block_id: str, actions: tuple[Action, ...]) -> list[Block]:
+    if not actions:
+        return []
+    return [ActionsBlock(block_id=block_id, elements=[button(a, i) for i, a in enumerate(actions[:25])])]
+
+
+def my_grade_blocks(card: MyGradeCard) -> list[Block]:
+    """A player's own grade (ephemeral): verdict, points, key points found and missed, Appeal."""
+    blocks: list[Block] = [header("Your grade"), context(f"*Question:* {md(card.question, 2800)}")]
+    label = "Your pick" if card.quiz else "Your answer"
+    blocks.append(section(f"*{label}:* {md(card.answer, 2800)}"))
+    blocks.append(section(f"*Verdict:* {md(card.verdict, 20)} \u00b7 *Points:* {card.points}"))
+    lines = []
+    if card.found:
+        lines += ["*Key points found*", *(f":white_check_mark: {md(p, 300)}" for p in card.found[:20])]
+    if card.missed:
+        lines += ["*Key points missed*", *(f":x: {md(p, 300)}" for p in card.missed[:20])]
+    blocks.extend(sections(lines))
+    if card.status:
+        blocks.append(context(md(card.status, 2900)))
+    blocks.extend(_buttons("dailyq-grade", card.actions))
+    blocks.append(context(f"Round #{card.round_id}"))
+    return blocks
 
 
 def question_blocks(card: QuestionCard) -> list[Block]:
@@ -130,6 +159,7 @@ def reveal_blocks(card: RevealCard) -> list[Block]:
     blocks.extend(sections(summary))
     if card.follow_up:
         blocks.append(context(f"*Follow-up:* {md(card.follow_up, 2800)}"))
+    blocks.extend(_buttons("dailyq-reveal", card.actions))
     return blocks
 
 
@@ -193,6 +223,13 @@ def stats_blocks(card: StatsCard) -> list[Block]:
         lines = ["*By topic* (weakest first)"]
         lines += [f"\u2022 {md(t, 100)}: {good}/{seen} strong" for t, good, seen in card.topics[:30]]
         blocks.extend(sections(lines))
+    if card.recent:
+        lines = ["*Last grades*"]
+        lines += [
+            f"\u2022 {md(g.local_date, 10)} {md(g.verdict, 20)}, {g.points} pts: {md(g.question, 200)}"
+            for g in card.recent
+        ]
+        blocks.extend(sections(lines))
     return blocks
 
 
@@ -242,6 +279,8 @@ def fallback_text(card: Card) -> str:
             text = f"Stats: {card.name}"
         case LeaderboardCard() | TableCard():
             text = card.title
+        case MyGradeCard():
+            text = f"Your grade: {card.verdict}, {card.points} points"
     return md(text, 300)
 
 

@@ -26,8 +26,10 @@ from adapters.slack_adapter.text import plain
 from adapters.slack_adapter.views import (
     ANSWER_BLOCK,
     ANSWER_CALLBACK,
+    APPEAL_CALLBACK,
     PRACTICE_CALLBACK,
     answer_modal,
+    appeal_modal,
     metadata,
     practice_modal,
     question_text,
@@ -36,6 +38,7 @@ from adapters.slack_adapter.views import (
 )
 from bot.cards import ActionKind, Card, Notice, Reply, Tone, error
 from bot.commands import (
+    AppealGrade,
     Command,
     ConfigureDaily,
     DailyAction,
@@ -95,6 +98,7 @@ class Listeners:
         app.action(ACTION_ID_PATTERN)(self.on_action)
         app.view(ANSWER_CALLBACK)(self.on_answer_submit)
         app.view(PRACTICE_CALLBACK)(self.on_practice_submit)
+        app.view(APPEAL_CALLBACK)(self.on_appeal_submit)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
 
@@ -189,6 +193,12 @@ class Listeners:
             if rid is not None and inbound.channel_id(body):
                 question = question_text(body.get("message"))
                 if not await self._open(client, body, where, answer_modal(rid, ctx.channel_id, question)):
+                    await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
+                return
+        elif clicked is not None and clicked.kind is ActionKind.APPEAL:
+            rid = round_id(clicked.value)
+            if rid is not None:
+                if not await self._open(client, body, where, appeal_modal(rid, ctx.channel_id)):
                     await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
                 return
         elif clicked is not None and clicked.kind is ActionKind.PRACTICE_ANSWER and clicked.value:
@@ -293,6 +303,21 @@ class Listeners:
             await ack(response_action="errors", errors={ANSWER_BLOCK: plain(notice.text, 300)})
         else:
             await ack(response_action="update", view=reply_modal(reply.cards, "Practice"))
+
+    async def on_appeal_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """File an appeal, then ack: a refusal stays in the modal, success replaces it."""
+        data = metadata(view)
+        rid, channel = data.get("round"), data.get("channel")
+        if not isinstance(rid, int) or not isinstance(channel, str) or not channel:
+            await ack(response_action="errors", errors={ANSWER_BLOCK: STALE_BUTTON})
+            return
+        ctx = inbound.context(body, channel=channel)
+        reply = await self.service.handle(ctx, AppealGrade(reason=submitted_text(view), round_id=rid))
+        notice = _first_notice(reply)
+        if notice is not None and notice.tone is Tone.ERROR:
+            await ack(response_action="errors", errors={ANSWER_BLOCK: plain(notice.text, 300)})
+        else:
+            await ack(response_action="update", view=reply_modal(reply.cards, "Appeal"))
 
     # -- App Home --------------------------------------------------------------------------------
 

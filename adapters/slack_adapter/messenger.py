@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack_adapter.blocks import message
 from adapters.slack_adapter.pacing import Pacer
 from bot.cards import Card
-from bot.ports import ChannelRef, DeliveryError, MessageRef
+from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,15 @@ class SlackMessenger:
                 return MessageRef(channel, found, thread_id=parent)
         ts = await self._send(channel, card, key, parent)
         return MessageRef(channel, ts, thread_id=parent)
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """An ephemeral message to one member in the channel the matter belongs to (the app has
+        no Messages tab, so no DM): only they see it."""
+        await self.pacer.wait(user.workspace_id, user.channel_id)
+        try:
+            await self.client.chat_postEphemeral(channel=user.channel_id, user=user.user_id, **message(card))
+        except SlackApiError as exc:
+            raise _failure("chat.postEphemeral", exc) from None
 
     async def _send(self, channel: ChannelRef, card: Card, key: str, thread_ts: str | None) -> str:
         await self.pacer.wait(channel.workspace_id, channel.channel_id)

@@ -20,13 +20,23 @@ from bot.cards import Card
 ANSWER_CALLBACK = "dailyq:answer"
 PRACTICE_CALLBACK = "dailyq:try"
 CARD_CALLBACK = "dailyq:card"
+APPEAL_CALLBACK = "dailyq:appeal"
+MAX_REASON = 500  # the longest reason an appeal takes (bot.appeals)
 ANSWER_BLOCK = "answer"
 ANSWER_INPUT = "text"
 MAX_INPUT = 3000  # Slack's limit for a plain_text_input
 
 
 def _answer_form(
-    callback_id: str, title: str, metadata: dict[str, Any], question: str | None, hint: str
+    callback_id: str,
+    title: str,
+    metadata: dict[str, Any],
+    question: str | None,
+    hint: str,
+    *,
+    label: str = "Your answer",
+    placeholder: str = "Explain it as you would in an interview",
+    max_length: int = MAX_INPUT,
 ) -> dict[str, Any]:
     blocks: list[Block] = []
     if question:
@@ -34,14 +44,14 @@ def _answer_form(
     blocks.append(
         InputBlock(
             block_id=ANSWER_BLOCK,
-            label=PlainTextObject(text="Your answer"),
+            label=PlainTextObject(text=label),
             hint=PlainTextObject(text=hint),
             element=PlainTextInputElement(
                 action_id=ANSWER_INPUT,
                 multiline=True,
                 min_length=1,
-                max_length=MAX_INPUT,
-                placeholder=PlainTextObject(text="Explain it as you would in an interview"),
+                max_length=max_length,
+                placeholder=PlainTextObject(text=placeholder),
             ),
         )
     )
@@ -76,6 +86,20 @@ def practice_modal(question_id: str, channel_id: str, question: str | None = Non
         {"question": question_id, "channel": channel_id},
         question,
         "Graded against the key points; no points, just practice.",
+    )
+
+
+def appeal_modal(round_id: int, channel_id: str) -> dict[str, Any]:
+    """The form asking why a grade should change (reason in the same input as an answer)."""
+    return _answer_form(
+        APPEAL_CALLBACK,
+        "Appeal your grade",
+        {"round": round_id, "channel": channel_id},
+        None,
+        "An admin of this channel decides; you are told privately.",
+        label="Why should it be graded again?",
+        placeholder="e.g. I described the key point in other words",
+        max_length=MAX_REASON,
     )
 
 

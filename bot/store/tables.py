@@ -113,6 +113,8 @@ rounds = Table(
     UniqueConstraint("channel_pk", "slot"),
     UniqueConstraint("channel_pk", "cycle", "question_id"),
     Index("ix_rounds_state_reveal", "state", "reveal_at"),
+    # a command typed in a post's thread finds its round by the post's id (migration 0005)
+    Index("ix_rounds_message", "message_id"),
 )
 
 users = Table(
@@ -143,7 +145,43 @@ answers = Table(
     # key-point verdict, and this is its one sentence of feedback to the player
     Column("feedback", Text),
     Column("judged_at", UTCDateTime()),
+    # JSON [[key point, found], ...] as graded (open mode), so a player's view of why does not
+    # change when the bank's key points do (migration 0005)
+    Column("key_points", Text),
     UniqueConstraint("round_id", "user_pk"),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # one appeal per answer, ever: a decided appeal is final (an admin can still regrade)
+    Column("answer_id", ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("state", String(8), nullable=False),  # open | accepted | rejected
+    Column("verdict_before", String(8), nullable=False),
+    Column("verdict_after", String(8)),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime()),
+    Column("decided_by", String(64)),
+    Index("ix_appeals_state", "state"),
+)
+
+grade_changes = Table(
+    "grade_changes",
+    metadata,
+    # the log of every verdict an admin changed (on appeal or by regrade)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", ForeignKey("answers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("appeal_id", ForeignKey("appeals.id", ondelete="SET NULL")),
+    Column("verdict_before", String(8), nullable=False),
+    Column("verdict_after", String(8), nullable=False),
+    Column("points_before", Integer, nullable=False),
+    Column("points_after", Integer, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("changed_at", UTCDateTime(), nullable=False),
 )
 
 standings = Table(

@@ -53,13 +53,19 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     assert h.bot.get_guild(int(fake.guild.id)) is not None
     [put] = fake.requests_to("PUT", rf"/applications/{fake.app_id}/commands")
     tree = {c["name"]: c for c in put.json}
-    assert set(tree) == {"question", "answer", "leaderboard", "stats", "topics", "forget-me", "help", "daily"}
+    assert set(tree) == {
+        "question", "answer", "grade", "appeal", "leaderboard", "stats", "topics", "forget-me", "help",
+        "daily",
+    }  # fmt: skip
     assert all(c["contexts"] == [0] for c in tree.values())  # server channels only
     daily = tree["daily"]
     assert int(daily["default_member_permissions"]) == 1 << 5  # Manage Server
     assert tree["question"]["default_member_permissions"] is None
     verbs = {o["name"]: o for o in daily["options"]}
-    assert set(verbs) == {"set", "status", "pause", "resume", "now", "reveal", "skip", "off"}
+    assert set(verbs) == {
+        "set", "status", "pause", "resume", "now", "reveal", "skip", "off",
+        "appeals", "accept", "reject", "answers", "regrade",
+    }  # fmt: skip
     set_options = {o["name"]: o for o in verbs["set"]["options"]}
     assert list(set_options) == ["time", "timezone", "reveal", "days", "mode", "topics", "difficulty"]
     assert set_options["time"]["required"] and not set_options["timezone"]["required"]

@@ -100,6 +100,9 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.nonce_window = nonce_window
         self.messages: dict[str, JSON] = {}
         self.threads: dict[str, JSON] = {}
+        # direct-message channels by id; users in ``dms_closed`` refuse DMs (50007)
+        self.dm_channels: dict[str, JSON] = {}
+        self.dms_closed: set[str] = set()
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[str, list[JSON]] = {}
         self.interactions: dict[str, _Interaction] = {}
@@ -173,6 +176,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         app.router.add_get("/resume-gateway", self.gateway_handler)
         routes: list[tuple[str, str, Any]] = [
             ("GET", "/users/@me", self._users_me),
+            ("POST", "/users/@me/channels", self._create_dm),
             ("GET", "/oauth2/applications/@me", self._application),
             ("GET", "/gateway", self._gateway_info),
             ("GET", "/gateway/bot", self._gateway_info),
@@ -196,6 +200,21 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
 
     async def _users_me(self, request: web.Request) -> web.Response:
         return json_response(200, self.bot_user)
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        recipient = str((request[REC_KEY].json or {}).get("recipient_id", ""))
+        for dm in self.dm_channels.values():
+            if dm["recipients"][0]["id"] == recipient:
+                return json_response(200, dm)
+        dm = {"id": self.ids.next(), "type": 1, "last_message_id": None, "flags": 0,
+              "recipients": [user_payload(recipient, f"user{recipient}")]}  # fmt: skip
+        self.dm_channels[dm["id"]] = dm
+        return json_response(200, dm)
+
+    def direct_messages(self, user_id: str) -> list[JSON]:
+        """Messages the bot sent to a user's DM channel, oldest first."""
+        dms = [c["id"] for c in self.dm_channels.values() if c["recipients"][0]["id"] == str(user_id)]
+        return [m for m in self.messages.values() if m["channel_id"] in dms]
 
     async def _no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
@@ -240,6 +259,8 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
     def _channel(self, channel_id: str) -> JSON | None:
         if channel_id in self.threads:
             return self.threads[channel_id]
+        if channel_id in self.dm_channels:
+            return self.dm_channels[channel_id]
         channels = (c for g in self.guilds for c in g.channels)
         return next((c for c in channels if str(c["id"]) == channel_id), None)
 
@@ -270,7 +291,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         message = self.add_message(channel["id"], body, **extra)
         if channel["type"] in (11, 12):
             channel["message_count"] += 1
-        if not message["flags"] & EPHEMERAL:
+        if not message["flags"] & EPHEMERAL and channel["type"] != 1:
             guild = self._guild_of(channel)
             await self.echo("MESSAGE_CREATE", message, guild, GUILD_MESSAGES_INTENT)
         return message
@@ -305,6 +326,8 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
             message_id, created = self._nonces[key]
             if time.monotonic() - created < self.nonce_window and message_id in self.messages:
                 return json_response(200, self.messages[message_id])
+        if channel["type"] == 1 and channel["recipients"][0]["id"] in self.dms_closed:
+            return error_response(403, 50007, "Cannot send messages to this user")
         message = await self._create_message(channel, body, rec.files)
         if nonce is not None:
             self._nonces[key] = (message["id"], time.monotonic())

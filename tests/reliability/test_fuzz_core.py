@@ -168,4 +168,7 @@ def test_service_answers_any_line_without_crashing(
     with caplog.at_level(logging.ERROR, logger="bot"):
         reply = loop.run_until_complete(app.service.handle(ctx, command))
     assert isinstance(reply, Reply) and reply.cards
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "the service hit an internal error"
+    # only the core's own loggers: a discord.py view left over from an adapter test in this process
+    # may be garbage-collected here, and asyncio then logs "Task was destroyed" under its own name
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("bot")]
+    assert not errors, "the service hit an internal error"

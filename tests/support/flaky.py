@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.cards import Card
-from bot.ports import ChannelRef, DeliveryError, MessageRef
+from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
 
 class PlatformTimeout(TimeoutError):
@@ -65,3 +65,8 @@ class FlakyPlatform:
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Maybe reply."""
         return self._send(message.channel, key, resend)
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """Maybe tell one person privately."""
+        if self._fault():
+            raise DeliveryError("500 Internal Server Error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.cards import Card
-from bot.ports import ChannelRef, DeliveryError, MessageRef
+from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
 
 @dataclass
@@ -59,6 +59,12 @@ class RecordingMessenger:
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Record a reply."""
         return self._deliver("reply", message.channel, card, key, resend)
+
+    async def tell(self, user: UserRef, card: Card) -> None:
+        """Record a private message to one person (kind "tell", ``key`` = the user id)."""
+        self._maybe_fail()
+        channel = ChannelRef(user.platform, user.workspace_id, user.channel_id)
+        self.sent.append(Sent("tell", channel, card, key=user.user_id))
 
     def of_kind(self, kind: str, channel_id: str | None = None) -> list[Sent]:
         """What was sent of one kind, optionally in one channel."""
