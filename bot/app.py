@@ -11,7 +11,8 @@ from bot.bank import Bank, load_bank
 from bot.config import Settings
 from bot.judge_client import OpenAICompatibleJudge
 from bot.judging import JudgeConfig, RoundJudging
-from bot.ports import Clock, Judge, Messenger, SystemClock, WarpClock
+from bot.ports import Clock, Judge, Messenger, Nudger, SystemClock, WarpClock
+from bot.reminder_fanout import ReminderFanout
 from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
 from bot.scheduler import RoundsTimer
@@ -48,10 +49,13 @@ async def build_app(
     clock: Clock | None = None,
     bank: Bank | None = None,
     judge: Judge | None = None,
+    nudger: Nudger | None = None,
 ) -> App:
     """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``).
 
-    ``judge`` overrides the judge of the settings (``DAILYQ_JUDGE_URL``; none by default)."""
+    ``judge`` overrides the judge of the settings (``DAILYQ_JUDGE_URL``; none by default).
+    ``nudger`` (usually the messenger itself) sends the opt-in reminders; without it none are sent.
+    """
     bank = bank or load_bank(settings.questions)
     engine = await open_database(settings.database_url, pool_size=settings.db_pool)
     if clock is None:
@@ -69,6 +73,7 @@ async def build_app(
             dispatcher_ttl=3 * settings.tick,
         ),
         judging=_judging(settings, engine, bank, clock, judge),
+        reminders=ReminderFanout(engine, bank, nudger, clock, settings.lease) if nudger is not None else None,
     )
     timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke

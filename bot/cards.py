@@ -94,6 +94,7 @@ class RevealCard:
     best: tuple[BestAnswer, ...] = ()
     follow_up: str = ""
     actions: tuple[Action, ...] = ()
+    notes: tuple[str, ...] = ()  # lines for everyone (the learning loop's "comes back" line)
 
 
 @dataclass(frozen=True)
@@ -190,15 +191,26 @@ class TableCard:
     footer: str = ""
 
 
+@dataclass(frozen=True)
+class FileCard:
+    """A file for the caller (an export): delivered privately, as an attachment or a DM upload."""
+
+    filename: str
+    media_type: str
+    data: bytes
+    caption: str = ""
+
+
 Card = (
-    Notice
+    FileCard
+    | Notice
+    | MyGradeCard
     | QuestionCard
     | RevealCard
     | PracticeRevealCard
     | LeaderboardCard
     | StatsCard
     | TableCard
-    | MyGradeCard
 )
 
 

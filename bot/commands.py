@@ -77,6 +77,11 @@ class RatePractice:
 
 
 @dataclass(frozen=True)
+class Review:
+    """A practice question from the caller's cards that came from missed daily answers."""
+
+
+@dataclass(frozen=True)
 class SubmitAnswer:
     """An answer to a daily round: free text (open mode) or a choice index (quiz mode).
 
@@ -123,6 +128,34 @@ class ForgetMe:
     """Delete everything stored about the caller; ``confirmed`` False only asks for confirmation."""
 
     confirmed: bool = False
+
+
+class ExportKind(StrEnum):
+    """What ``export`` gives the caller."""
+
+    CARDS = "cards"
+    ANSWERS = "answers"
+
+
+@dataclass(frozen=True)
+class Export:
+    """The caller's own data as a file: practice cards (Anki TSV) or daily answers (CSV)."""
+
+    kind: ExportKind
+
+
+@dataclass(frozen=True)
+class ExportDaily:
+    """Admin: the channel's rounds and answers as CSV."""
+
+
+@dataclass(frozen=True)
+class Remind:
+    """``remind on [lead]`` / ``remind off`` / ``remind``: a private nudge before the reveal when
+    the caller has not answered the open round. ``on`` None shows the current setting."""
+
+    on: bool | None = None
+    lead: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +236,7 @@ Command = (
     | ShowPracticeAnswer
     | PracticeAnswer
     | RatePractice
+    | Review
     | SubmitAnswer
     | ShowToday
     | ShowLeaderboard
@@ -210,6 +244,9 @@ Command = (
     | ListTopics
     | ShowHelp
     | ForgetMe
+    | Export
+    | ExportDaily
+    | Remind
     | ConfigureDaily
     | ManageDaily
     | ShowMyGrade
@@ -234,6 +271,6 @@ ADMIN_ACTIONS = frozenset(
 
 def needs_admin(command: Command) -> bool:
     """Whether only an admin of the channel may run ``command``."""
-    if isinstance(command, ConfigureDaily | ListAppeals | DecideAppeal | Regrade | ListAnswers):
+    if isinstance(command, ConfigureDaily | ListAppeals | DecideAppeal | Regrade | ListAnswers | ExportDaily):
         return True
     return isinstance(command, ManageDaily) and command.action in ADMIN_ACTIONS

@@ -17,12 +17,17 @@ from bot.commands import (
     Command,
     ConfigureDaily,
     DailyAction,
+    Export,
+    ExportDaily,
+    ExportKind,
     ForgetMe,
     ListTopics,
     ManageDaily,
     PracticeAnswer,
     RatePractice,
     Rating,
+    Remind,
+    Review,
     Scope,
     ShowHelp,
     ShowLeaderboard,
@@ -40,6 +45,7 @@ MAX_LINE = 5000
 HELP: tuple[tuple[str, str], ...] = (
     ("question [topic]", "a practice question, privately (spaced repetition)"),
     ("show | try <answer> | rate again|hard|good|easy", "practice: see the answer, be graded, rate recall"),
+    ("review", "practise the daily questions you missed (they come back the day after the reveal)"),
     ("today", "the channel's open daily question"),
     ("answer <text>", "answer the daily question (quiz: answer A-D); change it until the reveal"),
     ("leaderboard [week|month|all] [channel|server]", "standings (default: this week, this channel)"),
@@ -51,6 +57,9 @@ HELP: tuple[tuple[str, str], ...] = (
     ),
     ("daily status|pause|resume|now|reveal|skip|off", "manage the schedule (status: anyone)"),
     *GRADE_HELP,
+    ("remind on [30m|1h|...] | remind off", "a private reminder before the reveal if you have not answered"),
+    ("export cards|answers", "your practice cards (Anki TSV) or daily answers (CSV), privately"),
+    ("daily export", "admin: this channel's rounds and answers (CSV), privately"),
     ("forget-me [confirm]", "delete everything stored about you (asks first)"),
     ("help", "this list"),
 )
@@ -62,12 +71,15 @@ COMMAND_WORDS = (
     "show",
     "try",
     "rate",
+    "review",
     "leaderboard",
     "stats",
     "topics",
     "daily",
     "grade",
     "appeal",
+    "export",
+    "remind",
     "forget-me",
     "help",
 )
@@ -112,6 +124,8 @@ def parse(line: str) -> Command:
             return PracticeAnswer(rest)
         case "rate":
             return _rate(rest)
+        case "review":
+            return Review()
         case "leaderboard" | "lb" | "top":
             return _leaderboard(rest)
         case "stats":
@@ -130,6 +144,10 @@ def parse(line: str) -> Command:
             return _grades(word, rest)
         case "my" if rest.lower().split()[:1] == ["grade"]:
             return _grades("grade", rest[5:].strip())
+        case "export":
+            return _export(rest)
+        case "remind" | "reminder" | "reminders":
+            return _remind(rest)
     raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
 
 
@@ -182,6 +200,35 @@ def _grades(word: str, rest: str) -> Command:
         raise CommandError(str(exc)) from None
 
 
+REMIND_USAGE = "Use remind on (1 h before the reveal), remind on 30m (5m to 23h), remind off, or remind."
+
+
+def _remind(rest: str) -> Remind:
+    tokens = rest.lower().split()
+    if not tokens:
+        return Remind()
+    if tokens[0] == "off" and len(tokens) == 1:
+        return Remind(on=False)
+    if tokens[0] != "on" or len(tokens) > 2:
+        raise CommandError(REMIND_USAGE)
+    if len(tokens) == 1:
+        return Remind(on=True)
+    try:
+        lead = parse_duration(tokens[1], minimum=parse_duration("5m"), maximum=parse_duration("23h"))
+    except TimeInputError as exc:
+        raise CommandError(f"{exc}. {REMIND_USAGE}") from None
+    return Remind(on=True, lead=lead)
+
+
+def _export(rest: str) -> Export:
+    try:
+        return Export(ExportKind(rest.strip().lower()))
+    except ValueError:
+        raise CommandError(
+            "Use export cards (your practice cards for Anki) or export answers (your daily answers, CSV)."
+        ) from None
+
+
 def _daily(rest: str) -> Command:
     tokens = rest.split()
     if not tokens:
@@ -192,6 +239,8 @@ def _daily(rest: str) -> Command:
             return parse_admin(verb, tokens[1:])
         except GradeGrammarError as exc:
             raise CommandError(str(exc)) from None
+    if verb == "export" and len(tokens) == 1:
+        return ExportDaily()
     if verb == "set":
         try:
             return _daily_set(tokens[1:])

@@ -70,6 +70,19 @@ class Messenger(Protocol):
         """Show ``card`` to one person only (a changed grade); raises ``DeliveryError`` if it cannot."""
 
 
+class Nudger(Protocol):
+    """Outbound port for private reminders: one member, privately (DM, ephemeral, console line).
+
+    Raises ``DeliveryError(permanent=True)`` when the member cannot be reached (left the server
+    or the channel, DMs blocked): the core skips them and never retries. ``key`` and ``resend``
+    mean what they mean for ``Messenger``.
+    """
+
+    async def nudge(
+        self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
+    ) -> None: ...
+
+
 class Clock(Protocol):
     """Source of the current time (aware, UTC)."""
 

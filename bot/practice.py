@@ -31,6 +31,7 @@ from bot.cards import (
 from bot.commands import Ask, PracticeAnswer, RatePractice, Rating, ShowPracticeAnswer
 from bot.context import Context
 from bot.grading import Verdict, grade
+from bot.missed import MISSED
 from bot.runtime import Runtime
 from bot.store.dialect import upsert_replace
 from bot.store.open_dailies import open_daily_questions
@@ -56,15 +57,20 @@ NO_PEEKING = (
 
 
 def choose_question(
-    pool: list[Question], seen: dict[str, datetime], now: datetime, rng: random.Random
+    pool: list[Question],
+    seen: dict[str, datetime],
+    now: datetime,
+    rng: random.Random,
+    first: frozenset[str] = frozenset(),
 ) -> Question | None:
-    """Most overdue seen card, else an unseen question, else the seen card due soonest."""
+    """Most overdue seen card (due cards in ``first``, from missed dailies, before the others),
+    else an unseen question, else the seen card due soonest."""
     if not pool:
         return None
     by_id = {q.id: q for q in pool}
-    due = sorted((when, qid) for qid, when in seen.items() if qid in by_id and when <= now)
+    due = sorted((qid not in first, when, qid) for qid, when in seen.items() if qid in by_id and when <= now)
     if due:
-        return by_id[due[0][1]]
+        return by_id[due[0][2]]
     unseen = [q for q in pool if q.id not in seen]
     if unseen:
         return rng.choice(unseen)
@@ -108,11 +114,14 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
             )
         user_pk = await rt.user(conn, ctx)
         rows = (
-            await conn.execute(select(cards.c.question_id, cards.c.due).where(cards.c.user_pk == user_pk))
+            await conn.execute(
+                select(cards.c.question_id, cards.c.due, cards.c.origin).where(cards.c.user_pk == user_pk)
+            )
         ).all()
         rng = random.Random(f"{user_pk}:{now.isoformat()}")
-        question = choose_question(pool, {r.question_id: r.due for r in rows}, now, rng)
-        assert question is not None  # the pool is not empty
+        first = frozenset(r.question_id for r in rows if r.origin == MISSED)
+        question = choose_question(pool, {r.question_id: r.due for r in rows}, now, rng, first)
+        assert question is not None  # the bank and every topic have questions
         await upsert_replace(
             conn,
             practice,

@@ -15,6 +15,7 @@ from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.grading import Verdict
+from bot.missed import cards_from_missed
 from bot.ports import DeliveryError, MessageRef
 from bot.round_cards import channel_ref, question_card, question_or_placeholder, reveal_card
 from bot.scoring import Streak, next_streak, period_keys, points_for
@@ -122,8 +123,10 @@ class Revealer:
         await channel_store.update_channel(conn, channel.id, reveal_seq=seq)
         await conn.execute(update(rounds).where(rounds.c.id == round_id).values(seq=seq))
         periods = period_keys(date.fromisoformat(round_row.local_date))
-        for answer in await answer_store.round_answers(conn, round_id):
+        scored = await answer_store.round_answers(conn, round_id)
+        for answer in scored:
             await self._score_answer(conn, channel, answer, seq, periods)
+        await cards_from_missed(conn, round_row.question_id, scored, self.r.clock.now(), channel.timezone)
 
     async def _score_answer(
         self,

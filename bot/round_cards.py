@@ -12,6 +12,7 @@ from sqlalchemy import Row
 from bot.bank import Bank, Question
 from bot.cards import Action, ActionKind, BestAnswer, QuestionCard, RevealCard
 from bot.grading import Verdict
+from bot.missed import reveal_notes
 from bot.picker import quiz_options
 from bot.ports import ChannelRef
 from bot.sanitize import cleaned
@@ -86,6 +87,7 @@ def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]
         best=best,
         follow_up=question.follow_up,
         actions=(Action(ActionKind.MY_GRADE, "My grade", str(round_row.id)),) if answers else (),
+        notes=reveal_notes(answers),
     )
 
 

@@ -25,6 +25,7 @@ from bot.bank import Bank
 from bot.cards import Card
 from bot.picker import left_in_cycle, pick_for_channel, pool_for, running_low
 from bot.ports import Clock, DeliveryError, MessageRef, Messenger
+from bot.reminder_fanout import ReminderFanout
 from bot.reveal import Revealer
 from bot.round_cards import channel_ref, question_card, question_or_placeholder
 from bot.schedule import Schedule
@@ -81,7 +82,9 @@ class Rounds:
         clock: Clock,
         config: RoundsConfig,
         judging: RoundJudging | None = None,
+        reminders: ReminderFanout | None = None,
     ) -> None:
+        self.reminders = reminders  # the learning loop's reminders, sent by whoever dispatches
         self.engine = engine
         self.bank = bank
         self.messenger = messenger
@@ -98,10 +101,16 @@ class Rounds:
             self.on_change()
 
     async def run_due(self) -> None:
-        """Do everything that is due now: claim posts, send claimed posts, reveal answers."""
+        """Do everything that is due now: claim posts, send claimed posts, reveal answers, remind."""
         now = self.clock.now()
         if self.config.elected and not await self.is_dispatcher(now):
             return
+        await self._posts_and_reveals(now)
+        if self.reminders is not None:
+            # between batches of reminders, posts and reveals that came due go out first
+            await self.reminders.run_due(between=lambda: self._posts_and_reveals(self.clock.now()))
+
+    async def _posts_and_reveals(self, now: datetime) -> None:
         # Claims run beside the sends: a fan-out's sends mostly wait for the platform's rate
         # limit, and the claims fill that time, so the first post goes out after one batch of
         # claims instead of after all of them (1,000 channels: about 5 s sooner).
@@ -148,6 +157,8 @@ class Rounds:
                 await channel_store.next_post_due(conn),
                 await round_store.next_round_due(conn),
             ]
+        if self.reminders is not None:
+            moments.append(await self.reminders.next_due())
         present = [m for m in moments if m is not None]
         return min(present) if present else None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import answering, appeals, boards, daily_admin, my_grade, practice
+from bot import answering, appeals, boards, daily_admin, exports, learning, my_grade, practice, reminders
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import (
     AppealGrade,
@@ -20,6 +20,8 @@ from bot.commands import (
     Command,
     ConfigureDaily,
     DecideAppeal,
+    Export,
+    ExportDaily,
     ForgetMe,
     ListAnswers,
     ListAppeals,
@@ -28,6 +30,8 @@ from bot.commands import (
     PracticeAnswer,
     RatePractice,
     Regrade,
+    Remind,
+    Review,
     ShowHelp,
     ShowLeaderboard,
     ShowMyGrade,
@@ -55,14 +59,15 @@ async def show_help(_rt: Runtime, _ctx: Context, _cmd: ShowHelp) -> Reply:
 
 
 FORGET_ME_ASK = (
-    "This deletes everything dailyq stored about you, for good: answers, points, streaks and "
-    "practice cards. To go ahead, send {confirm}."
+    "This deletes everything dailyq stored about you, for good: answers, points, streaks, "
+    "appeals, practice cards and reminders. To go ahead, send {confirm}."
 )
 FORGET_ME_CONFIRM = {"discord": "`/forget-me confirm:True`", "slack": "`/question forget-me confirm`"}
 
 
 async def forget_me(rt: Runtime, ctx: Context, cmd: ForgetMe) -> Reply:
-    """Delete the caller's user row and, by cascade, answers, standings, streaks and cards.
+    """Delete the caller's user row and, by cascade, answers, standings, streaks, cards and
+    reminder settings and claims.
 
     Without ``confirmed`` it only says what would go and how to confirm: one rule on every platform.
     """
@@ -73,7 +78,7 @@ async def forget_me(rt: Runtime, ctx: Context, cmd: ForgetMe) -> Reply:
         user_pk = await rt.user(conn, ctx)
         await delete_user(conn, user_pk)
     return notice(
-        "Deleted everything dailyq stored about you: answers, points, streaks and practice cards.",
+        "Deleted everything dailyq stored about you: answers, points, streaks, practice cards and reminders.",
         Tone.SUCCESS,
     )
 
@@ -83,6 +88,7 @@ HANDLERS: dict[type[Any], Handler] = {
     ShowPracticeAnswer: practice.show_answer,
     PracticeAnswer: practice.practice_answer,
     RatePractice: practice.rate,
+    Review: learning.review,
     SubmitAnswer: answering.submit_answer,
     ShowToday: answering.show_today,
     ShowLeaderboard: boards.leaderboard,
@@ -90,6 +96,9 @@ HANDLERS: dict[type[Any], Handler] = {
     ListTopics: boards.list_topics,
     ShowHelp: show_help,
     ForgetMe: forget_me,
+    Export: exports.export,
+    ExportDaily: exports.export_daily,
+    Remind: reminders.remind,
     ConfigureDaily: daily_admin.configure_daily,
     ManageDaily: daily_admin.manage_daily,
     ShowMyGrade: my_grade.show_my_grade,

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from adapters.console.render import render
-from bot.cards import Card, QuestionCard, RevealCard
+from bot.cards import Card, Notice, QuestionCard, RevealCard
 from bot.ports import ChannelRef, MessageRef, UserRef
 
 RevealHook = Callable[[int], Awaitable[None]]
@@ -121,3 +121,22 @@ class ConsoleMessenger:
         """Print a private message to a player (a changed grade)."""
         self.console.print(Rule(f"private to {user.user_id}", style="dim"))
         self.console.print(render(card))
+
+    async def nudge(
+        self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
+    ) -> None:
+        """Print a private reminder as one line for its member (recorded like a send)."""
+        if resend:
+            self._seen.update(self._load())
+        if key in self._seen:
+            return
+        self._counter += 1
+        message_id = f"m{self._counter}-{key}"
+        text = card.text if isinstance(card, Notice) else type(card).__name__
+        self.console.print(f"[reminder for {user_id}] {text}", markup=False, highlight=False)
+        self._record(
+            {"kind": "remind", "key": key, "message_id": message_id, "channel": channel.channel_id,
+             "user": user_id, "round_id": None},
+            card,
+        )  # fmt: skip
+        self._seen[key] = message_id

@@ -93,7 +93,7 @@ async def play(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _play(args: argparse.Namespace, settings: Settings, console: Console, *, keyboard: bool) -> int:
     messenger = ConsoleMessenger(console, args.transcript)
-    app = await build_app(settings, messenger)
+    app = await build_app(settings, messenger, nudger=messenger)
     user = player_name(args)
     ctx = Context(PLATFORM, WORKSPACE, args.channel, user, user, is_admin=True)
     lines = KeyboardLines(console) if keyboard else None

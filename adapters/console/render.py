@@ -13,6 +13,7 @@ from rich.text import Text
 from bot.cards import (
     ActionKind,
     Card,
+    FileCard,
     LeaderboardCard,
     LeaderboardRow,
     MyGradeCard,
@@ -52,6 +53,8 @@ def render(card: Card) -> RenderableType:
             return _table(card)
         case MyGradeCard():
             return _my_grade(card)
+        case FileCard():  # the session writes the file; this is its caption
+            return Panel(Text(f"{card.caption}\n{card.filename}"), title="Export", title_align="left")
 
 
 def _notice(card: Notice) -> RenderableType:
@@ -101,6 +104,7 @@ def _reveal(card: RevealCard) -> RenderableType:
         parts.append(Text(f"Follow-up: {card.follow_up}", style="italic"))
     if any(a.kind is ActionKind.MY_GRADE for a in card.actions):
         parts.append(Text("Your own grade: grade · contest it: appeal <reason>", style="dim"))
+    parts.extend(Text(note, style="dim") for note in card.notes)
     return Panel(Group(*parts), title="Reveal", border_style="green", title_align="left")
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import time
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 
 from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
-from bot.cards import Notice, Reply, TableCard, Tone
+from bot.cards import FileCard, Notice, Reply, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowMyGrade, ShowToday
 from bot.context import Context
 from bot.grammar import CommandError, parse
@@ -24,6 +25,14 @@ DEFAULT_POST_TIME = time(9, 0)
 
 def _is_error(reply: Reply) -> bool:
     return any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards)
+
+
+def save_file(directory: Path, card: FileCard) -> Path:
+    """Write a file card into ``directory`` (created if needed) under its own name; the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / Path(card.filename).name  # a name, never a path out of the directory
+    path.write_bytes(card.data)
+    return path.resolve()
 
 
 class ConsoleSession:
@@ -43,16 +52,22 @@ class ConsoleSession:
         *,
         echo: bool = False,
         lines: LineSource | None = None,
+        export_dir: Path | None = None,
     ) -> None:
+        self.export_dir = export_dir or Path.cwd()
         self.service = service
         self.ctx = ctx
         self.console = console
         self.lines = lines or PipedLines(stdin or io.StringIO(), console, echo=echo)
 
     def show(self, reply: Reply) -> None:
-        """Render a reply."""
+        """Render a reply; a file (an export) is written to ``export_dir`` and its path printed."""
         for card in reply.cards:
-            self.console.print(render(card))
+            if isinstance(card, FileCard):
+                path = save_file(self.export_dir, card)
+                self.console.print(render(Notice(f"{card.caption}\nSaved to {path}", Tone.SUCCESS)))
+            else:
+                self.console.print(render(card))
 
     async def open_channel(self) -> None:
         """First run: schedule 09:00 (the settings' zone) and post today's question. Later runs:

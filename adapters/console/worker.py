@@ -47,7 +47,8 @@ async def handle_line(service: Service, line: str) -> tuple[Context, Reply] | No
 async def serve(settings: Settings, transcript: Path | None, stdin: TextIO = sys.stdin) -> int:
     """Run until killed: the schedule, plus whatever commands arrive on ``stdin``."""
     console = Console(file=sys.stdout, highlight=False, width=100)
-    app = await build_app(settings, ConsoleMessenger(console, transcript))
+    messenger = ConsoleMessenger(console, transcript)
+    app = await build_app(settings, messenger, nudger=messenger)
     loop = asyncio.get_running_loop()
     try:
         await app.start()

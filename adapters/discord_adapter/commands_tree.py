@@ -29,16 +29,21 @@ from bot.commands import (
     DailyAction,
     DecideAppeal,
     Decision,
+    Export,
+    ExportDaily,
+    ExportKind,
     ForgetMe,
     ListAnswers,
     ListAppeals,
     ListTopics,
     ManageDaily,
     Regrade,
+    Review,
     ShowMyGrade,
     ShowStats,
     SubmitAnswer,
 )
+from bot.grammar import CommandError, parse
 from bot.schedule import DEFAULT_REVEAL_AFTER
 from bot.timeparse import format_duration, suggest_timezones
 
@@ -102,6 +107,12 @@ class DailyqCommands(commands.Cog):
     async def _question_topic(self, interaction: Interaction, current: str) -> Choices:
         return options.choices(options.topic_suggestions(self._topics(), options.typed(current)))
 
+    @app_commands.command(name="review", description="Practise the daily questions you missed, privately")
+    @app_commands.guild_only()
+    async def review(self, interaction: Interaction) -> None:
+        """``/review``."""
+        await self.responder.run(interaction, Review())
+
     @app_commands.command(name="answer", description="Answer today's question in this channel, privately")
     @app_commands.describe(text="Your answer (leave empty to open a form; quiz: A, B, C or D)")
     @app_commands.guild_only()
@@ -154,6 +165,30 @@ class DailyqCommands(commands.Cog):
     async def topics(self, interaction: Interaction) -> None:
         """``/topics``."""
         await self.responder.run(interaction, ListTopics())
+
+    @app_commands.command(name="export", description="Your practice cards (Anki) or answers (CSV), privately")
+    @app_commands.describe(kind="cards: an Anki-importable file; answers: your daily answers as CSV")
+    @app_commands.guild_only()
+    async def export(self, interaction: Interaction, kind: Literal["cards", "answers"]) -> None:
+        """``/export cards|answers``: the file comes as a private attachment."""
+        await self.responder.run(interaction, Export(ExportKind(kind)))
+
+    @app_commands.command(name="remind", description="A DM before the reveal if you have not answered")
+    @app_commands.describe(state="on or off", before="How long before the reveal: 30m, 2h (default 1h)")
+    @app_commands.guild_only()
+    async def remind(
+        self,
+        interaction: Interaction,
+        state: Literal["on", "off"],
+        before: app_commands.Range[str, 1, 20] | None = None,
+    ) -> None:
+        """``/remind on|off [before]``: parsed by the shared grammar, so the rules are the same."""
+        try:
+            command = parse(f"remind {state} {before or ''}")
+        except CommandError as exc:
+            await self.responder.show(interaction, error(str(exc)))
+            return
+        await self.responder.run(interaction, command)
 
     @app_commands.command(name="forget-me", description="Delete everything dailyq stored about you")
     @app_commands.describe(confirm="True to delete for good (left out: only shows what would go)")
@@ -240,6 +275,11 @@ class DailyqCommands(commands.Cog):
     @daily_set.autocomplete("topics")
     async def _set_topics(self, interaction: Interaction, current: str) -> Choices:
         return options.choices(options.topic_list_suggestions(self._topics(), options.typed(current)))
+
+    @daily.command(name="export", description="This channel's rounds and answers as CSV, privately")
+    async def daily_export(self, interaction: Interaction) -> None:
+        """``/daily export``."""
+        await self.responder.run(interaction, ExportDaily())
 
     @daily.command(name="status", description="The schedule, the next post and the open round")
     async def daily_status(self, interaction: Interaction) -> None:

@@ -54,7 +54,7 @@ async def build(
         **bot_options,
     )
     messenger = DiscordMessenger(bot, pacer or pacer_for(settings.requests_per_second))
-    app = await build_app(core, messenger, clock, bank)
+    app = await build_app(core, messenger, clock, bank, nudger=messenger)
     bot.attach(app, Responder(app.service))
     return bot, app
 

@@ -133,6 +133,22 @@ class DiscordMessenger:
                 sent = await self._send(channel, card, key=key)
         return MessageRef(message.channel, str(sent.id))
 
+    async def nudge(
+        self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
+    ) -> None:
+        """A private reminder as a direct message (opening the DM channel first), paced like
+        every send and carrying the key as nonce. A member who left or blocks DMs from server
+        members answers 403/404: a permanent ``DeliveryError``, so the core skips them."""
+        try:
+            async with self.pacer:
+                dm = await self.client.http.start_private_message(int(user_id))
+            await self._send(self.client.get_partial_messageable(int(dm["id"])), card, key=key)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            reason = f"{exc.text or 'no access'}, code {exc.code}"
+            raise DeliveryError(
+                f"Discord {exc.status}: cannot DM member {user_id} ({reason})", permanent=True
+            ) from exc
+
     async def _thread_for(self, message: MessageRef, card: Card) -> int | None:
         """The thread of the post: created now, or the existing one on a retry; None if not allowed."""
         post = self._channel(message.channel).get_partial_message(int(message.message_id))

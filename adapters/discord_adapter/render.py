@@ -7,6 +7,7 @@ a send fail. Names typed by users are escaped so they cannot inject markdown.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from bot.cards import (
     Action,
     ActionKind,
     Card,
+    FileCard,
     LeaderboardCard,
     LeaderboardRow,
     MyGradeCard,
@@ -50,6 +52,11 @@ class Rendered:
 
     embeds: list[discord.Embed]
     actions: tuple[Action, ...] = ()
+    files: tuple[FileCard, ...] = ()
+
+    def attachments(self) -> list[discord.File]:
+        """The files as attachments (fresh objects: discord.py consumes them when sending)."""
+        return [discord.File(io.BytesIO(f.data), filename=f.filename) for f in self.files]
 
     def view(self) -> discord.ui.View | None:
         """The buttons as a persistent view (needs a running event loop), or None."""
@@ -137,6 +144,7 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     best = [f"{i}. {name(b.name)} ({b.verdict}, {b.score:.0%})" for i, b in enumerate(card.best, 1)]
     _field(embed, "Best answers", "\n".join(best))
     _field(embed, "Follow-up", card.follow_up)
+    _field(embed, "Practice", "\n".join(card.notes))
     _footer(embed, f"Round #{card.round_id}")
     return embed
 
@@ -216,6 +224,9 @@ def embed_for(card: Card) -> discord.Embed:
         case MyGradeCard():
             return my_grade_embed(card)
 
+        case FileCard():
+            return _embed("Export", f"{card.caption}\nAttached: `{card.filename}`", ANSWER_COLOUR)
+
 
 def my_grade_embed(card: MyGradeCard) -> discord.Embed:
     """A player's own grade of a revealed round (ephemeral), with the Appeal button if possible."""
@@ -247,7 +258,8 @@ def render(cards: Sequence[Card]) -> Rendered:
     shown = list(cards)[: limits.EMBEDS_PER_MESSAGE]
     embeds = fit([embed_for(card) for card in shown])
     actions = tuple(action for card in shown for action in _actions(card))
-    return Rendered(embeds, actions[: limits.BUTTONS_PER_MESSAGE])
+    files = tuple(card for card in shown if isinstance(card, FileCard))[: limits.FILES_PER_MESSAGE]
+    return Rendered(embeds, actions[: limits.BUTTONS_PER_MESSAGE], files)
 
 
 def fit(embeds: list[discord.Embed], total: int = limits.EMBED_TOTAL) -> list[discord.Embed]:

@@ -108,6 +108,9 @@ class Responder:
         view = rendered.view()
         message: dict[str, Any] = {"embeds": rendered.embeds, "allowed_mentions": NO_MENTIONS}
         with_view = {**message, "view": view} if view is not None else message
+        if rendered.files:  # an export: an ephemeral attachment
+            with_view = {**with_view, "files": rendered.attachments()}
+            message = {**message, "attachments": rendered.attachments()}
         closing = close_clicked and not is_error(reply)
         response = interaction.response
         if not response.is_done():

@@ -25,6 +25,7 @@ from adapters.slack_adapter.text import chunks, clip_mrkdwn, local_time, md, pla
 from bot.cards import (
     Action,
     Card,
+    FileCard,
     LeaderboardCard,
     LeaderboardRow,
     MyGradeCard,
@@ -86,6 +87,9 @@ def card_blocks(card: Card) -> list[Block]:
             return table_blocks(card)
         case MyGradeCard():
             return my_grade_blocks(card)
+
+        case FileCard():  # the file itself goes to the member's DM (files.py)
+            return [section(md(f"{card.filename}: {card.caption}"))]
 
 
 def _buttons(block_id: str, actions: tuple[Action, ...]) -> list[Block]:
@@ -160,6 +164,7 @@ def reveal_blocks(card: RevealCard) -> list[Block]:
     if card.follow_up:
         blocks.append(context(f"*Follow-up:* {md(card.follow_up, 2800)}"))
     blocks.extend(_buttons("dailyq-reveal", card.actions))
+    blocks.extend(context(md(note, 2900)) for note in card.notes[:3])
     return blocks
 
 
@@ -281,6 +286,8 @@ def fallback_text(card: Card) -> str:
             text = card.title
         case MyGradeCard():
             text = f"Your grade: {card.verdict}, {card.points} points"
+        case FileCard():
+            text = card.filename
     return md(text, 300)
 
 

@@ -20,6 +20,7 @@ from adapters.slack_adapter.actions import ACTION_ID_PATTERN, Clicked, decode, r
 from adapters.slack_adapter.background import Background, EventDeduper
 from adapters.slack_adapter.blocks import reply_message
 from adapters.slack_adapter.directory import Directory
+from adapters.slack_adapter.files import send_files, split_files
 from adapters.slack_adapter.home import home_view
 from adapters.slack_adapter.inbound import Surface
 from adapters.slack_adapter.text import plain
@@ -139,6 +140,9 @@ class Listeners:
         if admin and _posts_now(command):
             extra = await self._join(client, ctx.channel_id)
         reply = await self.service.handle(ctx, command)
+        files, others = split_files(reply)
+        if files:
+            reply = Reply(others + await send_files(client, ctx.user_id, files), reply.ephemeral)
         if isinstance(command, ShowHelp):
             extra = (SLASH_HELP, *extra)
         await self._respond(Reply(reply.cards + extra, reply.ephemeral), ctx, respond, client)

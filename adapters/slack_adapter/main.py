@@ -42,7 +42,8 @@ async def run() -> int:
     settings = Settings()
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_quiet_token_warning)
     client = make_client(slack)
-    core = await build_app(settings, SlackMessenger(make_client(slack, posting=True)))
+    messenger = SlackMessenger(make_client(slack, posting=True))
+    core = await build_app(settings, messenger, nudger=messenger)
     parts = SlackParts(Directory(client, slack.admins))
     bolt = build_bolt_app(slack, core.service, client, parts)
     server: HttpServer | SocketServer

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPE = "dailyq_message"
 PERMANENT = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
+UNREACHABLE = frozenset({"user_not_in_channel", "user_not_found", "cannot_dm_bot"})
 PAGE_SIZE = 200
 MAX_PAGES = 5  # a resend looks through the newest 1,000 messages of the channel or thread
 
@@ -96,6 +97,22 @@ class SlackMessenger:
             await self.client.chat_postEphemeral(channel=user.channel_id, user=user.user_id, **message(card))
         except SlackApiError as exc:
             raise _failure("chat.postEphemeral", exc) from None
+
+    async def nudge(
+        self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
+    ) -> None:
+        """A private reminder: an ephemeral message to the member in the channel of the round.
+
+        Paced by the same pacer as posts (workspace rate; the per-channel gap is per member here,
+        as ephemerals do not count against a channel's one-message-a-second). Slack cannot look an
+        ephemeral up afterwards, so a resend after a crash mid-call may show it twice."""
+        await self.pacer.wait(channel.workspace_id, f"{channel.channel_id}/{user_id}")
+        try:
+            await self.client.chat_postEphemeral(channel=channel.channel_id, user=user_id, **message(card))
+        except SlackApiError as exc:
+            code = str(exc.response.get("error") or "")
+            failure = _failure("chat.postEphemeral", exc)
+            raise DeliveryError(str(failure), permanent=failure.permanent or code in UNREACHABLE) from None
 
     async def _send(self, channel: ChannelRef, card: Card, key: str, thread_ts: str | None) -> str:
         await self.pacer.wait(channel.workspace_id, channel.channel_id)

@@ -235,6 +235,8 @@ cards = Table(
     Column("reviews", Integer, nullable=False, default=0),
     Column("last_rating", String(8)),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # "practice" (rated in practice) or "missed" (a missed or partial daily answer, at its reveal)
+    Column("origin", String(8), nullable=False, server_default="practice"),
     PrimaryKeyConstraint("user_pk", "question_id"),
     Index("ix_cards_due", "user_pk", "due"),
 )
@@ -255,4 +257,30 @@ leases = Table(
     Column("name", String(64), primary_key=True),
     Column("holder", String(128), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+reminder_settings = Table(
+    "reminder_settings",
+    metadata,
+    # opt-in: a row means "remind me in this channel this long before the reveal"
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("lead_s", Integer, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("user_pk", "channel_pk"),
+    Index("ix_reminder_settings_channel", "channel_pk"),
+)
+
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    # claimed before the nudge is sent: the primary key makes a reminder once per member per round
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("state", String(8), nullable=False),  # claimed, sent, skipped, failed
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("lease_until", UTCDateTime()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("round_id", "user_pk"),
+    Index("ix_reminders_sent_state", "state", "lease_until"),
 )

@@ -184,7 +184,11 @@ async def running_slack_bot(
         )
         messenger = SlackMessenger(make_client(settings, posting=True))
         core = await build_app(
-            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/slack.db"), messenger, clock, bank
+            Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/slack.db"),
+            messenger,
+            clock,
+            bank,
+            nudger=messenger,  # as adapters/slack_adapter/main.py builds it
         )
         client = make_client(settings)
         parts = SlackParts(Directory(client, settings.admins))

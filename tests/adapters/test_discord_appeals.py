@@ -154,7 +154,7 @@ async def test_regrade_by_answer_number_and_a_member_who_refuses_dms(h: DiscordH
     assert listed["data"]["embeds"][0]["description"].startswith(
         f"**#1** — Member · partial, 15 pts · “{ANSWER}”"
     )
-    h.fake.dms_closed.add(h.fake.guild.user("member")["id"])
+    h.fake.dm_blocked.add(h.fake.guild.user("member")["id"])
     done = await h.slash("daily regrade", {"answer": 1, "verdict": "missed", "note": "off topic"})
     assert text_of(done["data"]) == (
         "Answer #1 of Member is now missed (15 → 10 points); leaderboards are updated. "

@@ -54,8 +54,8 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     [put] = fake.requests_to("PUT", rf"/applications/{fake.app_id}/commands")
     tree = {c["name"]: c for c in put.json}
     assert set(tree) == {
-        "question", "answer", "grade", "appeal", "leaderboard", "stats", "topics", "forget-me", "help",
-        "daily",
+        "question", "review", "answer", "grade", "appeal", "leaderboard", "stats", "topics", "export",
+        "remind", "forget-me", "help", "daily",
     }  # fmt: skip
     assert all(c["contexts"] == [0] for c in tree.values())  # server channels only
     daily = tree["daily"]
@@ -63,7 +63,7 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     assert tree["question"]["default_member_permissions"] is None
     verbs = {o["name"]: o for o in daily["options"]}
     assert set(verbs) == {
-        "set", "status", "pause", "resume", "now", "reveal", "skip", "off",
+        "set", "export", "status", "pause", "resume", "now", "reveal", "skip", "off",
         "appeals", "accept", "reject", "answers", "regrade",
     }  # fmt: skip
     set_options = {o["name"]: o for o in verbs["set"]["options"]}

@@ -199,8 +199,8 @@ async def test_forget_me_asks_before_deleting(app: App) -> None:
     await say(app, "answer bagging averages models")
     ask = await say(app, "forget-me")
     assert text(ask) == (
-        "This deletes everything dailyq stored about you, for good: answers, points, streaks and "
-        "practice cards. To go ahead, send `forget-me confirm`."
+        "This deletes everything dailyq stored about you, for good: answers, points, streaks, "
+        "appeals, practice cards and reminders. To go ahead, send `forget-me confirm`."
     )
     assert await answer_count(app) == 1  # asking deletes nothing
     done = await say(app, "forget-me confirm")

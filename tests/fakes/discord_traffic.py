@@ -36,6 +36,7 @@ class RecordedRequest:
     json: Any
     time: float
     files: list[str] = field(default_factory=list)
+    file_data: dict[str, bytes] = field(default_factory=dict)  # attachment filename -> bytes
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 0
 
@@ -215,6 +216,7 @@ class TrafficRecorder:
             return await handler(request)
         body: Any = None
         files: list[str] = []
+        file_data: dict[str, bytes] = {}
         if request.content_type.startswith("multipart/"):
             form = await request.post()
             for name, value in form.items():
@@ -222,12 +224,13 @@ class TrafficRecorder:
                     body = json.loads(str(value))
                 elif isinstance(value, web.FileField):
                     files.append(value.filename)
+                    file_data[value.filename] = value.file.read()
         elif request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw else None
         rec = RecordedRequest(request.method, request.path[len(API_PREFIX) :],
                               dict(request.query), body, time.monotonic(), files,
-                              dict(request.headers))  # fmt: skip
+                              file_data, dict(request.headers))  # fmt: skip
         self.requests.append(rec)
         request[REC_KEY] = rec
         response = self._fault_for(rec) or self._global_limit(rec) or await handler(request)

@@ -63,6 +63,8 @@ from tests.fakes.discord_traffic import (
 
 __all__ = ["FakeDiscord", "FakeGuild", "RecordedRequest"]
 
+DM_CHANNEL = 1  # Discord's channel type of a direct message
+
 
 @dataclass
 class _Interaction:
@@ -100,9 +102,8 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.nonce_window = nonce_window
         self.messages: dict[str, JSON] = {}
         self.threads: dict[str, JSON] = {}
-        # direct-message channels by id; users in ``dms_closed`` refuse DMs (50007)
-        self.dm_channels: dict[str, JSON] = {}
-        self.dms_closed: set[str] = set()
+        self.dm_channels: dict[str, JSON] = {}  # recipient user id -> DM channel
+        self.dm_blocked: set[str] = set()  # users who do not accept DMs (sends answer 403 50007)
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[str, list[JSON]] = {}
         self.interactions: dict[str, _Interaction] = {}
@@ -176,7 +177,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         app.router.add_get("/resume-gateway", self.gateway_handler)
         routes: list[tuple[str, str, Any]] = [
             ("GET", "/users/@me", self._users_me),
-            ("POST", "/users/@me/channels", self._create_dm),
+            ("POST", "/users/@me/channels", self._open_dm),
             ("GET", "/oauth2/applications/@me", self._application),
             ("GET", "/gateway", self._gateway_info),
             ("GET", "/gateway/bot", self._gateway_info),
@@ -201,15 +202,16 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
     async def _users_me(self, request: web.Request) -> web.Response:
         return json_response(200, self.bot_user)
 
-    async def _create_dm(self, request: web.Request) -> web.Response:
-        recipient = str((request[REC_KEY].json or {}).get("recipient_id", ""))
-        for dm in self.dm_channels.values():
-            if dm["recipients"][0]["id"] == recipient:
-                return json_response(200, dm)
-        dm = {"id": self.ids.next(), "type": 1, "last_message_id": None, "flags": 0,
-              "recipients": [user_payload(recipient, f"user{recipient}")]}  # fmt: skip
-        self.dm_channels[dm["id"]] = dm
-        return json_response(200, dm)
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels: the DM channel with a member of a served guild (created once)."""
+        recipient = str((request[REC_KEY].json or {}).get("recipient_id"))
+        members = (m["user"] for g in self.guilds for m in g.members.values())
+        user = next((u for u in members if u["id"] == recipient), None)
+        if user is None:
+            return error_response(400, 50033, "Invalid Recipients")
+        fresh = {"id": self.ids.next(), "type": DM_CHANNEL, "recipients": [user], "last_message_id": None}
+        channel = self.dm_channels.setdefault(recipient, fresh)
+        return json_response(200, channel)
 
     def direct_messages(self, user_id: str) -> list[JSON]:
         """Messages the bot sent to a user's DM channel, oldest first."""
@@ -259,8 +261,9 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
     def _channel(self, channel_id: str) -> JSON | None:
         if channel_id in self.threads:
             return self.threads[channel_id]
-        if channel_id in self.dm_channels:
-            return self.dm_channels[channel_id]
+        dm = next((c for c in self.dm_channels.values() if c["id"] == channel_id), None)
+        if dm is not None:
+            return dm
         channels = (c for g in self.guilds for c in g.channels)
         return next((c for c in channels if str(c["id"]) == channel_id), None)
 
@@ -291,7 +294,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         message = self.add_message(channel["id"], body, **extra)
         if channel["type"] in (11, 12):
             channel["message_count"] += 1
-        if not message["flags"] & EPHEMERAL and channel["type"] != 1:
+        if not message["flags"] & EPHEMERAL and channel["type"] != DM_CHANNEL:
             guild = self._guild_of(channel)
             await self.echo("MESSAGE_CREATE", message, guild, GUILD_MESSAGES_INTENT)
         return message
@@ -320,14 +323,14 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         error = validate_message_body(body, has_files=bool(rec.files))
         if error is not None:
             return json_response(400, error)
+        if channel["type"] == DM_CHANNEL and channel["recipients"][0]["id"] in self.dm_blocked:
+            return error_response(403, 50007, "Cannot send messages to this user")
         nonce = body.get("nonce")
         key = (channel["id"], str(nonce))
         if nonce is not None and body.get("enforce_nonce") and key in self._nonces:
             message_id, created = self._nonces[key]
             if time.monotonic() - created < self.nonce_window and message_id in self.messages:
                 return json_response(200, self.messages[message_id])
-        if channel["type"] == 1 and channel["recipients"][0]["id"] in self.dms_closed:
-            return error_response(403, 50007, "Cannot send messages to this user")
         message = await self._create_message(channel, body, rec.files)
         if nonce is not None:
             self._nonces[key] = (message["id"], time.monotonic())

@@ -21,12 +21,13 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from .slack_files import SlackFiles
 from .slack_limits import check_message, check_view
 from .slack_workspace import FakeUser, SlackWorkspace
 
 __all__ = ["Call", "FakeSlack", "FakeUser"]
 
-JSON_FIELDS = ("blocks", "attachments", "metadata", "view")
+JSON_FIELDS = ("blocks", "attachments", "metadata", "view", "files")
 MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 _TRIGGER_RE = re.compile(r"^(\d+\.\d{3})\.[0-9a-f]+$")
 
@@ -52,7 +53,7 @@ class _Fault:
     retry_after: int | None = None
 
 
-class FakeSlack(SlackWorkspace):
+class FakeSlack(SlackWorkspace, SlackFiles):
     """Fake slack.com: Web API at ``/api/{method}``, response_urls at ``/hooks/{id}``."""
 
     def __init__(self, *, reject_invalid: bool = False, **workspace: str) -> None:
@@ -69,6 +70,7 @@ class FakeSlack(SlackWorkspace):
         self._release = asyncio.Event()
         self._used_triggers: set[str] = set()
         self._runner: web.AppRunner | None = None
+        self.init_files()
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> str:
@@ -76,6 +78,7 @@ class FakeSlack(SlackWorkspace):
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/hooks/{hook_id}", self._handle_hook)
+        self.add_file_routes(app)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
