@@ -13,14 +13,16 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from adapters import bank_tools
+from adapters import backup, bank_tools
 from adapters.console import play as console_play
 from adapters.console import worker as console_worker
 from adapters.settings_errors import ConfigError, describe_settings_error
+from bot import logs
 from bot.bank import BankError
 from bot.config import Settings
 from bot.store.db import StoreError
@@ -46,9 +48,17 @@ and DAILYQ_LOG_LEVEL. A missing or malformed setting stops with one line naming 
 """
 
 
+def _version() -> str:
+    try:
+        return version("dailyq")
+    except PackageNotFoundError:  # run from a checkout that was never installed (a PaaS build)
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="dailyq", description="A daily interview-question bot.")
+    parser.add_argument("--version", action="version", version=f"dailyq {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     play = sub.add_parser(
         "play",
@@ -70,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     discord = sub.add_parser("discord", help="Discord helpers")
     discord.add_argument("action", choices=["invite-url"], help="print the OAuth2 URL to invite the bot")
+    sub.add_parser(
+        "doctor",
+        help="check the configuration (platforms, tokens, database, bank, time zone) without connecting",
+    )
+    backup.add_arguments(sub.add_parser("backup", help="copy the SQLite database safely while the bot runs"))
     bank = sub.add_parser("bank", help="check, grade with, or import question banks")
     bank_tools.add_arguments(bank)
     return parser
@@ -90,6 +105,12 @@ async def _dispatch(args: argparse.Namespace) -> int:
         from adapters.slack_adapter import main as slack_main
 
         return await slack_main.run()
+    if args.command == "backup":
+        return backup.run(args)
+    if args.command == "doctor":
+        from adapters import doctor
+
+        return await doctor.run()
     if args.command == "discord":
         from adapters.discord_adapter import main as discord_main
 
@@ -98,13 +119,17 @@ async def _dispatch(args: argparse.Namespace) -> int:
     return bank_tools.run(args)
 
 
+def _log_format() -> logs.LogFormat:
+    try:
+        return Settings().log_format  # DAILYQ_LOG_FORMAT
+    except ValidationError:  # reported, with the variable, when the command reads its settings
+        return "text"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(_log_format(), logging.INFO if args.command == "run" else logging.WARNING)
     for chatty in ("apscheduler", "alembic"):  # one line per job run or migration step is noise
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
@@ -112,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValidationError as exc:
         print(f"dailyq: bad setting: {describe_settings_error(exc)}", file=sys.stderr)
         code = EXIT_CONFIG
-    except (BankError, StoreError, ConfigError) as exc:
+    except (BankError, StoreError, ConfigError, backup.BackupError) as exc:
         print(f"dailyq: {exc}", file=sys.stderr)
         code = EXIT_CONFIG
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from bot.bank import Bank, load_bank
 from bot.config import Settings
 from bot.judge_client import OpenAICompatibleJudge
 from bot.judging import JudgeConfig, RoundJudging
-from bot.ports import Clock, Judge, Messenger, Nudger, SystemClock, WarpClock
+from bot.ports import Clock, Judge, Messenger, Metrics, Nudger, SystemClock, WarpClock
 from bot.reminder_fanout import ReminderFanout
 from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
@@ -35,9 +35,13 @@ class App:
         """Start the timer; posts and reveals that came due while down go out now."""
         await self.timer.start()
 
+    async def stop_timer(self, grace: float = 2.0) -> None:
+        """Stop posting and revealing: work in flight gets ``grace`` seconds, then is left to its lease."""
+        await self.timer.stop(grace)
+
     async def close(self) -> None:
         """Stop the timer and release the database."""
-        self.timer.shutdown()
+        await self.timer.stop()
         if self.judge is not None:
             await self.judge.close()
         await self.engine.dispose()
@@ -48,6 +52,7 @@ async def build_app(
     messenger: Messenger,
     clock: Clock | None = None,
     bank: Bank | None = None,
+    metrics: Metrics | None = None,
     judge: Judge | None = None,
     nudger: Nudger | None = None,
 ) -> App:
@@ -72,6 +77,7 @@ async def build_app(
             elected=settings.dispatch == "elected",
             dispatcher_ttl=3 * settings.tick,
         ),
+        metrics,
         judging=_judging(settings, engine, bank, clock, judge),
         reminders=ReminderFanout(engine, bank, nudger, clock, settings.lease) if nudger is not None else None,
     )
@@ -79,7 +85,12 @@ async def build_app(
     rounds.on_change = timer.poke
     runtime = Runtime(engine, bank, rounds, clock, settings.timezone)
     return App(
-        engine, bank, rounds, Service(runtime), timer, rounds.judging.judge if rounds.judging else None
+        engine,
+        bank,
+        rounds,
+        Service(runtime, metrics),
+        timer,
+        rounds.judging.judge if rounds.judging else None,
     )
 
 

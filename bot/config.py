@@ -6,6 +6,7 @@ Command-line options override these; see ``.env.example`` for every variable.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,7 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.timeparse import TimeInputError, parse_duration, parse_timezone
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/dailyq.db"
-BUNDLED_BANK = Path(__file__).resolve().parent.parent / "questions.json"
+# shipped inside the package (a build copies the top-level questions.json authors edit into it)
+BUNDLED_BANK = Path(str(files("bot") / "data" / "questions.json"))
 
 
 def _split_paths(value: object) -> object:
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     lease: Duration = timedelta(seconds=30)
     tick: Duration = timedelta(seconds=30)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line (bot/logs.py)
+    # serve Prometheus metrics on this port (bots only; unset: no metrics endpoint)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # connections per process (plus as many again in bursts); PostgreSQL only
     db_pool: int = Field(default=5, ge=1, le=100)
     # "all": every process posts and reveals (row claims split the work); "elected": one process

@@ -83,6 +83,40 @@ class Nudger(Protocol):
     ) -> None: ...
 
 
+class Metrics(Protocol):
+    """Outbound port: what the core counts. An adapter exports it (``adapters/metrics.py``:
+    Prometheus); the core never imports a metrics library. ``NoMetrics`` counts nothing."""
+
+    def posted(self, platform: str) -> None: ...
+
+    def revealed(self, platform: str) -> None: ...
+
+    def answered(self, platform: str) -> None: ...
+
+    def retried(self, platform: str) -> None: ...
+
+    def command_took(self, command: str, seconds: float) -> None: ...
+
+
+class NoMetrics:
+    """The default ``Metrics``: counts nothing."""
+
+    def posted(self, platform: str) -> None:
+        """A daily question was posted."""
+
+    def revealed(self, platform: str) -> None:
+        """A round was revealed."""
+
+    def answered(self, platform: str) -> None:
+        """An answer was recorded."""
+
+    def retried(self, platform: str) -> None:
+        """A send failed and will be retried."""
+
+    def command_took(self, command: str, seconds: float) -> None:
+        """A command ran for ``seconds``."""
+
+
 class Clock(Protocol):
     """Source of the current time (aware, UTC)."""
 

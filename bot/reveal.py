@@ -15,6 +15,7 @@ from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.grading import Verdict
+from bot.logs import round_logged
 from bot.missed import cards_from_missed
 from bot.ports import DeliveryError, MessageRef
 from bot.round_cards import channel_ref, question_card, question_or_placeholder, reveal_card
@@ -64,6 +65,7 @@ class Revealer:
                 conn, round_id, round_store.REVEALING, now, until, counter="reply_attempts"
             )
 
+    @round_logged
     async def reveal_round(self, round_id: int) -> bool:
         """Reveal one round; True when it is now revealed."""
         attempt = await self.claim(round_id)
@@ -106,6 +108,8 @@ class Revealer:
                 lease_until=None,
             )
         log.info("round %s revealed (%s answers)", round_id, len(answers))
+        if done:
+            self.r.metrics.revealed(channel.platform)
         self.r.changed()
         return done
 

@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank import Bank
 from bot.cards import Card
+from bot.logs import round_logged
 from bot.picker import left_in_cycle, pick_for_channel, pool_for, running_low
-from bot.ports import Clock, DeliveryError, MessageRef, Messenger
+from bot.ports import Clock, DeliveryError, MessageRef, Messenger, Metrics, NoMetrics
 from bot.reminder_fanout import ReminderFanout
 from bot.reveal import Revealer
 from bot.round_cards import channel_ref, question_card, question_or_placeholder
 from bot.schedule import Schedule
+from bot.store import backlog as backlog_store
 from bot.store import channels as channel_store
 from bot.store import leases as lease_store
 from bot.store import rounds as round_store
@@ -81,11 +83,13 @@ class Rounds:
         messenger: Messenger,
         clock: Clock,
         config: RoundsConfig,
+        metrics: Metrics | None = None,
         judging: RoundJudging | None = None,
         reminders: ReminderFanout | None = None,
     ) -> None:
         self.reminders = reminders  # the learning loop's reminders, sent by whoever dispatches
         self.engine = engine
+        self.metrics: Metrics = metrics or NoMetrics()
         self.bank = bank
         self.messenger = messenger
         self.clock = clock
@@ -99,6 +103,12 @@ class Rounds:
         """Tell the timer that the next due moment may have moved."""
         if self.on_change is not None:
             self.on_change()
+
+    async def backlog(self, late: timedelta = timedelta(minutes=1)) -> tuple[int, int]:
+        """Posts and reveals whose moment has come and are not done yet, and how many of those
+        are more than ``late`` past it (a metric: a growing overdue count means trouble)."""
+        async with self.engine.connect() as conn:
+            return await backlog_store.backlog(conn, self.clock.now(), late)
 
     async def run_due(self) -> None:
         """Do everything that is due now: claim posts, send claimed posts, reveal answers, remind."""
@@ -238,6 +248,7 @@ class Rounds:
             await self.send_round(int(row.id))
         return len(pending)
 
+    @round_logged
     async def send_round(self, round_id: int) -> bool:
         """Post one claimed round; True when it is now open. Failures back off and retry later."""
         now = self.clock.now()
@@ -285,6 +296,7 @@ class Rounds:
                     conn, channel.id, failures=0, failing_since=None, last_error=None
                 )
         log.info("round %s posted to channel %s (attempt %s)", round_id, channel.id, attempt)
+        self.metrics.posted(channel.platform)
         self.changed()
         return True
 
@@ -331,6 +343,8 @@ class Rounds:
                 last_error=reason,
                 paused=bool(channel.paused or pause),
             )
+        if not pause:
+            self.metrics.retried(channel.platform)
         self.changed()
 
     async def close_skipped(self, round_id: int) -> None:

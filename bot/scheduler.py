@@ -2,6 +2,11 @@
 
 APScheduler (``AsyncIOScheduler``, in-memory job store) is only the timer. Nothing it holds needs
 to survive a restart: the database says what is due, and the first run after start finds it.
+
+Its jobs only start a run as a task of ours and return at once, so APScheduler never holds a run
+in flight: its shutdown cancels the jobs it holds, which used to interrupt a tick mid-way and log a
+``CancelledError`` traceback. ``stop`` lets a run in flight finish for a grace period, then cancels
+it; a cancelled run leaves its claimed rounds to their lease, to be taken over after a restart.
 """
 
 from __future__ import annotations
@@ -34,24 +39,47 @@ class RoundsTimer:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._rearm_pending = False
+        self._runs: set[asyncio.Task[None]] = set()
+        self._queued = False  # a run is waiting for the lock: another would find nothing new
+
+    def _spawn(self) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(self.run())
+        self._runs.add(task)
+        task.add_done_callback(self._runs.discard)
+        return task
+
+    async def _fire(self) -> None:
+        """The APScheduler job: start a run of our own and return at once."""
+        if not self._queued:
+            self._spawn()
 
     async def start(self) -> None:
         """Start the timer and do whatever is already due (posts missed while down, reveals)."""
         self.scheduler.start()
         self.scheduler.add_job(
-            self.run,
+            self._fire,
             IntervalTrigger(seconds=self.tick.total_seconds()),
             id=TICK_JOB,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
         )
-        await self.run()
+        # shielded: a stop during this first run cancels only the wait; ``stop`` handles the run
+        await asyncio.shield(self._spawn())
 
-    def shutdown(self) -> None:
-        """Stop the timer (does not wait for a running job)."""
+    async def stop(self, grace: float = 2.0) -> None:
+        """Stop the timer; a run in flight may finish within ``grace`` seconds, else it is cancelled."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._runs:
+            await asyncio.wait(set(self._runs), timeout=grace)
+        # a run cancelled in a ``finally`` that awaits more work needs another cancel to end
+        for _ in range(10):
+            if not self._runs:
+                break
+            for task in self._runs:
+                task.cancel()
+            await asyncio.wait(set(self._runs), timeout=0.5)
 
     def poke(self) -> None:
         """Schedules changed: re-arm the wake-up soon (called from the rounds logic).
@@ -67,7 +95,9 @@ class RoundsTimer:
 
     async def run(self) -> None:
         """Do what is due, then arm the wake-up for the next due moment."""
+        self._queued = self._lock.locked()
         async with self._lock:
+            self._queued = False
             try:
                 await self.rounds.run_due()
             except Exception:
@@ -87,7 +117,7 @@ class RoundsTimer:
         delay = max((when - self.clock.now()) / self.time_scale, timedelta(0))
         run_date = datetime.now(UTC) + delay
         self.scheduler.add_job(
-            self.run,
+            self._fire,
             DateTrigger(run_date=run_date),
             id=WAKE_JOB,
             replace_existing=True,

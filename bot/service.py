@@ -7,13 +7,14 @@ private message (the details go to the log, never to the user).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import answering, appeals, boards, daily_admin, exports, learning, my_grade, practice, reminders
-from bot.cards import Reply, TableCard, Tone, error, notice
+from bot.cards import Notice, Reply, TableCard, Tone, error, notice
 from bot.commands import (
     AppealGrade,
     Ask,
@@ -43,6 +44,8 @@ from bot.commands import (
 )
 from bot.context import Context
 from bot.grammar import HELP
+from bot.logs import bind
+from bot.ports import Metrics, NoMetrics
 from bot.runtime import Runtime
 from bot.sanitize import clean_card, clean_command, clean_context
 from bot.store import channels as channel_store
@@ -110,6 +113,10 @@ HANDLERS: dict[type[Any], Handler] = {
 }
 
 
+def _is_error(reply: Reply) -> bool:
+    return any(isinstance(card, Notice) and card.tone is Tone.ERROR for card in reply.cards)
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200]
 
@@ -117,8 +124,9 @@ def _first_line(exc: BaseException) -> str:
 class Service:
     """Runs commands for every platform."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, metrics: Metrics | None = None) -> None:
         self.runtime = runtime
+        self.metrics: Metrics = metrics or NoMetrics()
 
     async def knows_channel(self, ctx: Context) -> bool:
         """Whether the caller's channel was ever used (its row exists); creates nothing."""
@@ -126,10 +134,16 @@ class Service:
             return await channel_store.get_channel(conn, ctx.channel) is not None
 
     async def handle(self, ctx: Context, command: Command) -> Reply:
-        """Run ``command`` for ``ctx`` and return what to show.
+        """Run ``command`` for ``ctx`` and return what to show; count it in the metrics."""
+        started = time.perf_counter()
+        reply = await self._handle(ctx, command)
+        self.metrics.command_took(type(command).__name__, time.perf_counter() - started)
+        if isinstance(command, SubmitAnswer) and not _is_error(reply):
+            self.metrics.answered(ctx.platform)
+        return reply
 
-        Text is cleaned of control characters here, once, for every platform (``bot.sanitize``).
-        """
+    async def _handle(self, ctx: Context, command: Command) -> Reply:
+        """Text is cleaned of control characters here, once, for every platform (``bot.sanitize``)."""
         ctx, command = clean_context(ctx), clean_command(command)
         if needs_admin(command) and not ctx.is_admin:
             return error(
@@ -138,7 +152,8 @@ class Service:
             )
         handler = HANDLERS[type(command)]
         try:
-            return clean_card(await handler(self.runtime, ctx, command))
+            with bind(workspace=ctx.workspace_id, channel=ctx.channel_id):
+                return clean_card(await handler(self.runtime, ctx, command))
         except (OperationalError, InterfaceError, OSError) as exc:
             log.error("command %s: database unavailable: %s", type(command).__name__, _first_line(exc))
             return error(

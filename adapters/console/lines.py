@@ -9,7 +9,6 @@ session reads like the keyboard one.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Protocol, TextIO
 
 from prompt_toolkit import PromptSession
@@ -18,6 +17,7 @@ from prompt_toolkit.history import InMemoryHistory
 from rich.console import Console
 from rich.text import Text
 
+from adapters.lifecycle import read_line
 from bot.sanitize import clean_text
 
 PROMPT = "dailyq> "
@@ -59,7 +59,7 @@ class PipedLines:
 
     async def read(self) -> str | None:
         """The next line, or None at the end of the input."""
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        line = await read_line(self.stdin)  # a daemon thread: a SIGTERM need not wait for Enter
         if not line:
             return None
         if self.echo and line.strip():

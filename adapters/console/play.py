@@ -16,6 +16,8 @@ from rich.console import Console
 from adapters.console.lines import KeyboardLines
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.session import ConsoleSession
+from adapters.lifecycle import stop_on_signals, until_stopped
+from adapters.metrics import PrometheusMetrics, serving_metrics
 from adapters.settings_errors import ConfigError, describe_settings_error
 from bot.app import build_app
 from bot.config import Settings
@@ -43,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--transcript", type=Path, help="append every channel message to this JSON-lines file"
     )
     parser.add_argument(
-        "--serve", action="store_true", help="keep running the schedule after the input ends (until killed)"
+        "--serve",
+        action="store_true",
+        help="keep running the schedule after the input ends (until SIGTERM or Ctrl-C)",
     )
 
 
@@ -92,19 +96,29 @@ async def play(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _play(args: argparse.Namespace, settings: Settings, console: Console, *, keyboard: bool) -> int:
+    # --serve makes it a bot process: it may serve metrics like the others
+    metrics = PrometheusMetrics() if args.serve and settings.metrics_port else None
     messenger = ConsoleMessenger(console, args.transcript)
-    app = await build_app(settings, messenger, nudger=messenger)
+    app = await build_app(settings, messenger, metrics=metrics, nudger=messenger)
     user = player_name(args)
     ctx = Context(PLATFORM, WORKSPACE, args.channel, user, user, is_admin=True)
     lines = KeyboardLines(console) if keyboard else None
     session = ConsoleSession(app.service, ctx, console, sys.stdin, echo=not keyboard, lines=lines)
     messenger.after_reveal = session.show_my_grade
-    try:
-        await app.start()
-        await session.open_channel()
-        await session.run()
-        if args.serve:
-            await asyncio.Event().wait()
-    finally:
-        await app.close()
+    stop = asyncio.Event()
+    with stop_on_signals(stop):  # SIGTERM or SIGINT: stop cleanly, exit 0
+        try:
+            async with serving_metrics(metrics, settings.metrics_port, app.rounds.backlog):
+                started, _ = await until_stopped(app.start(), stop)
+                if started:
+                    finished, _ = await until_stopped(_session(session), stop)
+                    if finished and args.serve:
+                        await stop.wait()
+        finally:
+            await app.close()
     return 0
+
+
+async def _session(session: ConsoleSession) -> None:
+    await session.open_channel()
+    await session.run()

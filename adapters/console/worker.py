@@ -3,7 +3,7 @@
 It runs the rounds logic (posts and reveals go to stdout and the optional transcript) and reads
 lines ``<channel> <user> <command ...>`` from stdin, so scripts and tests can act as many users in
 many channels. Like ``play``, every console user is the admin of its channel. At the end of the
-input it keeps running the schedule until it is stopped.
+input it keeps running the schedule until SIGTERM or SIGINT, which stop it cleanly (exit 0).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from rich.console import Console
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.render import render
+from adapters.lifecycle import read_line, stop_on_signals, until_stopped
+from adapters.metrics import PrometheusMetrics, serving_metrics
 from bot.app import build_app
 from bot.cards import Notice, Reply, Tone
 from bot.config import Settings
@@ -47,20 +49,28 @@ async def handle_line(service: Service, line: str) -> tuple[Context, Reply] | No
 async def serve(settings: Settings, transcript: Path | None, stdin: TextIO = sys.stdin) -> int:
     """Run until killed: the schedule, plus whatever commands arrive on ``stdin``."""
     console = Console(file=sys.stdout, highlight=False, width=100)
+    metrics = PrometheusMetrics() if settings.metrics_port else None
     messenger = ConsoleMessenger(console, transcript)
-    app = await build_app(settings, messenger, nudger=messenger)
-    loop = asyncio.get_running_loop()
-    try:
-        await app.start()
-        console.print("worker ready")
-        while line := await loop.run_in_executor(None, stdin.readline):
-            handled = await handle_line(app.service, line)
-            if handled is not None:
-                ctx, reply = handled
-                console.print(f"[{ctx.channel_id} {ctx.user_id}]", markup=False)
-                for card in reply.cards:
-                    console.print(render(card))
-        await asyncio.Event().wait()
-    finally:
-        await app.close()
+    app = await build_app(settings, messenger, metrics=metrics, nudger=messenger)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        try:
+            async with serving_metrics(metrics, settings.metrics_port, app.rounds.backlog):
+                started, _ = await until_stopped(app.start(), stop)
+                if started:
+                    console.print("worker ready")
+                    await until_stopped(_commands(app.service, console, stdin), stop)
+                    await stop.wait()
+        finally:
+            await app.close()
     return 0
+
+
+async def _commands(service: Service, console: Console, stdin: TextIO) -> None:
+    while line := await read_line(stdin):
+        handled = await handle_line(service, line)
+        if handled is not None:
+            ctx, reply = handled
+            console.print(f"[{ctx.channel_id} {ctx.user_id}]", markup=False)
+            for card in reply.cards:
+                console.print(render(card))

@@ -3,8 +3,8 @@
 ``run`` reads the settings (``DISCORD_TOKEN`` and the core's ``DATABASE_URL``...), builds the bot,
 the messenger and the core, syncs the slash commands at start (globally, or to
 ``DISCORD_GUILD_ID`` at once for development), and starts the rounds timer once the gateway is
-ready, so the first due posts find the guilds in the cache. SIGTERM (a platform stopping the
-dyno) closes the bot cleanly.
+ready, so the first due posts find the guilds in the cache. SIGTERM or SIGINT (a platform stopping
+the dyno) closes the bot cleanly and exits 0.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
-from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import discord
 
@@ -25,6 +24,8 @@ from adapters.discord_adapter.messenger import DiscordMessenger
 from adapters.discord_adapter.pacing import Pacer, pacer_for
 from adapters.discord_adapter.responder import Responder
 from adapters.discord_adapter.settings import DiscordSettings, InviteSettings
+from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_stopped
+from adapters.metrics import PrometheusMetrics, serving_metrics
 from bot.app import App, build_app
 from bot.bank import Bank
 from bot.config import Settings
@@ -32,6 +33,8 @@ from bot.ports import Clock
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
+PLATFORM = "discord"
+REACH_HINT = "the network, a proxy or firewall (discord.com and gateway.discord.gg must be reachable)"
 
 
 async def build(
@@ -41,20 +44,26 @@ async def build(
     clock: Clock | None = None,
     bank: Bank | None = None,
     pacer: Pacer | None = None,
+    metrics: PrometheusMetrics | None = None,
     **bot_options: Any,
 ) -> tuple[DailyqBot, App]:
-    """The bot and the core, connected (not started).
+    """The bot and the core, connected (not started); ``metrics`` counts what they do.
 
     Tests pass a fake clock, bank and pacer, and discord.py client options (``guild_ready_timeout``).
     """
+    if metrics is not None:
+        bot_options.setdefault("http_trace", metrics.http_trace(PLATFORM))  # counts 429s
     bot = DailyqBot(
         sync_guild_id=settings.guild_id,
         shard_count=settings.shard_count,
         shard_ids=settings.shard_ids,
         **bot_options,
     )
-    messenger = DiscordMessenger(bot, pacer or pacer_for(settings.requests_per_second))
-    app = await build_app(core, messenger, clock, bank, nudger=messenger)
+    pacer = pacer or pacer_for(settings.requests_per_second)
+    if metrics is not None:
+        pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
+    messenger = DiscordMessenger(bot, pacer)
+    app = await build_app(core, messenger, clock, bank, metrics, nudger=messenger)
     bot.attach(app, Responder(app.service))
     return bot, app
 
@@ -69,34 +78,29 @@ async def until_ready(bot: discord.Client, runner: asyncio.Task[None]) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def closing_on_sigterm(bot: discord.Client) -> Iterator[None]:
-    """While inside, SIGTERM closes the bot (a platform stopping the process) instead of killing it."""
-    loop = asyncio.get_running_loop()
-    closers: list[asyncio.Task[None]] = []  # keeps the closing task referenced until it is done
-    try:
-        loop.add_signal_handler(signal.SIGTERM, lambda: closers.append(loop.create_task(bot.close())))
-    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        loop.remove_signal_handler(signal.SIGTERM)
-
-
 async def run() -> int:
-    """Run the Discord bot until it is closed; 2 for bad settings (printed on one line)."""
+    """Run the Discord bot until SIGTERM or SIGINT (exit 0); 2 for bad settings (one line).
+
+    An unreachable Discord is retried with backoff (one line per attempt); a stop in any state
+    ends the rounds timer first (a post in flight gets a moment, then is left to its lease), then
+    the gateway connection, then the database.
+    """
     settings = DiscordSettings.from_env()  # a ValidationError names the variable (adapters/cli.py prints it)
-    bot, app = await build(settings, Settings())
+    core = Settings()
+    metrics = PrometheusMetrics() if core.metrics_port else None
+    bot, app = await build(settings, core, metrics=metrics)
+    fold_tracebacks("discord.client", "discord.gateway", "discord.shard")  # reconnects: one line each
+    token = settings.token.get_secret_value()
+    stop = asyncio.Event()
     try:
         async with bot:
-            with closing_on_sigterm(bot):
-                runner = asyncio.create_task(bot.start(settings.token.get_secret_value()))
-                if await until_ready(bot, runner):
-                    await app.start()
-                    log.info("dailyq is ready on %s servers", len(bot.guilds))
-                await runner
+            with stop_on_signals(stop):
+                reached, _ = await reach(
+                    lambda: bot.login(token), platform="Discord", host=_api_host(), hint=REACH_HINT, stop=stop
+                )
+                if reached:
+                    async with serving_metrics(metrics, core.metrics_port, app.rounds.backlog):
+                        await _serve(bot, app, stop)
     except discord.LoginFailure:
         print("dailyq: bad setting: DISCORD_TOKEN: Discord rejected the token; copy it again from "
               "the Developer Portal (Bot page, Reset Token)", file=sys.stderr)  # fmt: skip
@@ -104,6 +108,29 @@ async def run() -> int:
     finally:
         await app.close()
     return 0
+
+
+async def _serve(bot: DailyqBot, app: App, stop: asyncio.Event) -> None:
+    """Connect the gateway and run the rounds until ``stop``; then close in order."""
+    runner = asyncio.create_task(bot.connect())
+    try:
+        ready, is_ready = await until_stopped(until_ready(bot, runner), stop)
+        if ready and is_ready:
+            log.info("dailyq is ready on %s servers", len(bot.guilds))
+            await until_stopped(app.start(), stop)  # the first run may be a whole fan-out
+        await until_stopped(asyncio.shield(runner), stop)
+    finally:
+        log.info("shutting down")
+        await app.stop_timer()
+        await bot.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(runner, 5)
+    if runner.done() and not runner.cancelled() and (error := runner.exception()) is not None:
+        raise error  # a fatal gateway error (privileged intents, a revoked token...)
+
+
+def _api_host() -> str:
+    return urlparse(discord.http.Route.BASE).netloc or "discord.com"
 
 
 def invite_url() -> str:

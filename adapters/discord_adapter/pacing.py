@@ -20,6 +20,8 @@ interactions), or give each process its share with ``DISCORD_REQUESTS_PER_SECOND
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from types import TracebackType
 
 from aiolimiter import AsyncLimiter
@@ -38,6 +40,7 @@ class Pacer:
         self.rate = rate
         self.burst = burst
         self._limiter = AsyncLimiter(max_rate=burst, time_period=burst / rate)
+        self.on_wait: Callable[[float], None] | None = None  # metrics: seconds each request waited
 
     @property
     def peak_per_second(self) -> float:
@@ -45,7 +48,10 @@ class Pacer:
         return self.burst + self.rate
 
     async def __aenter__(self) -> None:
+        started = time.monotonic()
         await self._limiter.acquire()
+        if self.on_wait is not None:
+            self.on_wait(time.monotonic() - started)
 
     async def __aexit__(
         self,

@@ -8,7 +8,9 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.health import health_handler
 from adapters.slack_adapter.background import Background, EventDeduper
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.handlers import Listeners
@@ -58,22 +60,19 @@ def build_bolt_app(
     return app
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.Response(text="ok")
-
-
-def web_application(app: AsyncApp) -> web.Application:
-    """The aiohttp application of HTTP mode: Slack requests at ``/slack/events``, a health check."""
+def web_application(app: AsyncApp, engine: AsyncEngine | None = None) -> web.Application:
+    """The aiohttp application of HTTP mode: Slack requests at ``/slack/events``, and ``/healthz``
+    (503 while ``engine``'s database does not answer)."""
     application = app.web_app(path=EVENTS_PATH)
-    application.router.add_get(HEALTH_PATH, _health)
+    application.router.add_get(HEALTH_PATH, health_handler(engine))
     return application
 
 
 class HttpServer:
     """HTTP mode: the Bolt app behind aiohttp on ``host:port``."""
 
-    def __init__(self, app: AsyncApp, host: str, port: int) -> None:
-        self.runner = web.AppRunner(web_application(app), shutdown_timeout=5.0, handle_signals=False)
+    def __init__(self, app: AsyncApp, host: str, port: int, engine: AsyncEngine | None = None) -> None:
+        self.runner = web.AppRunner(web_application(app, engine), shutdown_timeout=2.0, handle_signals=False)
         self.host = host
         self.port = port
 
@@ -95,8 +94,13 @@ class HttpServer:
 class SocketServer:
     """Socket Mode: an outbound websocket to Slack, no public URL needed."""
 
-    def __init__(self, app: AsyncApp, app_token: str) -> None:
-        self.handler = AsyncSocketModeHandler(app, app_token)
+    def __init__(self, app: AsyncApp, app_token: str, web_client: AsyncWebClient | None = None) -> None:
+        self.handler = AsyncSocketModeHandler(app, app_token, web_client=web_client)
+
+    async def open_url(self) -> None:
+        """Ask Slack for a websocket URL (``apps.connections.open``); raises while unreachable."""
+        client = self.handler.client
+        client.wss_uri = await client.issue_new_wss_url()
 
     async def start(self) -> None:
         """Open the connection (slack_sdk reconnects by itself when it drops)."""

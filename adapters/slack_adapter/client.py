@@ -59,10 +59,12 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         *,
         maximum: float = MAX_RETRY_AFTER,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        on_retry: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.maximum = maximum
         self.sleep = sleep
+        self.on_retry = on_retry  # metrics: called on every 429 it waits out
 
     async def prepare_for_next_attempt_async(
         self,
@@ -76,13 +78,18 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         if response is None:
             raise error or RuntimeError("rate-limit retry without a response")
         state.next_attempt_requested = True
+        if self.on_retry is not None:
+            self.on_retry()
         await self.sleep(retry_after_seconds(response.headers, self.maximum) + random.uniform(0, 0.2))
         state.increment_current_attempt()
 
 
-def make_client(settings: SlackSettings, *, posting: bool = False) -> AsyncWebClient:
-    """A Web API client for the bot token (``posting``: never re-sends after a dropped connection)."""
-    handlers: list[AsyncRetryHandler] = [RetryAfterHandler()]
+def make_client(
+    settings: SlackSettings, *, posting: bool = False, on_rate_limited: Callable[[], None] | None = None
+) -> AsyncWebClient:
+    """A Web API client for the bot token (``posting``: never re-sends after a dropped connection;
+    ``on_rate_limited``: called on each 429)."""
+    handlers: list[AsyncRetryHandler] = [RetryAfterHandler(on_retry=on_rate_limited)]
     if not posting:
         handlers.insert(0, AsyncConnectionErrorRetryHandler())
     return AsyncWebClient(

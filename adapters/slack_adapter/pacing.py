@@ -41,6 +41,7 @@ class Pacer:
         self.sleep = sleep
         self._workspace_free: dict[str, float] = {}
         self._channel_free: dict[tuple[str, str], float] = {}
+        self.on_wait: Callable[[float], None] | None = None  # metrics: seconds each send waited
 
     def reserve(self, workspace: str, channel: str) -> float:
         """Reserve the next slot for a post in ``channel``; returns how long to wait for it."""
@@ -59,5 +60,7 @@ class Pacer:
     async def wait(self, workspace: str, channel: str) -> None:
         """Wait for this channel's and this workspace's next free slot."""
         delay = self.reserve(workspace, channel)
+        if self.on_wait is not None:
+            self.on_wait(max(delay, 0.0))
         if delay > 0:
             await self.sleep(delay)

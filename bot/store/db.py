@@ -6,16 +6,19 @@ timeout and foreign keys; PostgreSQL gets a connection pool. Everything else use
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(str(files("bot.store") / "migrations"))  # package data
 
 
 class StoreError(Exception):
@@ -71,6 +74,17 @@ async def migrate(engine: AsyncEngine) -> None:
             # several processes may start together: one migrates, the others wait
             await connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727272)")
         await connection.run_sync(upgrade)
+
+
+async def revisions(engine: AsyncEngine) -> tuple[str | None, str | None]:
+    """The database's migration revision and the latest one the code has (reads only)."""
+
+    def read(connection: Connection) -> tuple[str | None, str | None]:
+        current = MigrationContext.configure(connection).get_current_revision()
+        return current, ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
 
 
 async def open_database(url: str, *, pool_size: int = 5) -> AsyncEngine:

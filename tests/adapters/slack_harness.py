@@ -20,6 +20,7 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Row, select
 
+from adapters.metrics import PrometheusMetrics
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, build_bolt_app
 from adapters.slack_adapter.client import make_client
 from adapters.slack_adapter.directory import Directory
@@ -168,6 +169,7 @@ async def running_slack_bot(
     bank: Bank,
     clock: FakeClock,
     admins: frozenset[str] = frozenset(),
+    metrics: PrometheusMetrics | None = None,
 ) -> AsyncIterator[SlackBot]:
     """Start the fake Slack, the core on a fresh SQLite file and the Bolt app on loopback.
 
@@ -182,12 +184,16 @@ async def running_slack_bot(
             admins=admins,
             _env_file=None,
         )
-        messenger = SlackMessenger(make_client(settings, posting=True))
+        on_429 = None if metrics is None else lambda: metrics.rate_limited("slack")
+        messenger = SlackMessenger(make_client(settings, posting=True, on_rate_limited=on_429))
+        if metrics is not None:
+            messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited("slack", seconds)
         core = await build_app(
             Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/slack.db"),
             messenger,
             clock,
             bank,
+            metrics,
             nudger=messenger,  # as adapters/slack_adapter/main.py builds it
         )
         client = make_client(settings)

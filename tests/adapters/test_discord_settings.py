@@ -105,7 +105,8 @@ def test_invite_url_without_client_id_names_the_variable(capsys: pytest.CaptureF
 
 def test_procfile_runs_the_discord_bot() -> None:
     procfile = ROOT / "Procfile"
-    assert "discord: dailyq run discord" in procfile.read_text().splitlines()
+    # a buildpack installs requirements.txt, not the package itself: run the module, not the script
+    assert "discord: python -m adapters run discord" in procfile.read_text().splitlines()
 
 
 def test_aiolimiter_is_a_declared_dependency() -> None:

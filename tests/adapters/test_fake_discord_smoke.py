@@ -59,9 +59,7 @@ class AnswerView(discord.ui.View):
         self.harness = harness
 
     @discord.ui.button(label="Answer", custom_id=ANSWER_ID, style=discord.ButtonStyle.primary)
-    async def answer(
-        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
-    ) -> None:
+    async def answer(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         """Record the click and update the clicked message."""
         assert interaction.message is not None
         self.harness.saw("click", interaction.message.id)
@@ -118,9 +116,7 @@ def _install_commands(h: Harness) -> None:
     tree.add_command(daily)
 
     @tree.error
-    async def on_tree_error(
-        interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+    async def on_tree_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         h.errors.append(error)
 
     @h.bot.event
@@ -170,9 +166,7 @@ async def harness(caplog: pytest.LogCaptureFixture) -> AsyncIterator[Harness]:
     """Fake Discord plus a started stock ``commands.Bot``; checks errors and leaks on teardown."""
     caplog.set_level(logging.WARNING)
     async with FakeDiscord() as fake:
-        bot = commands.Bot(
-            command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.1
-        )
+        bot = commands.Bot(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.1)
         h = Harness(fake, bot)
         _install_commands(h)
         bot.add_view(AnswerView(h))
@@ -281,9 +275,7 @@ async def test_global_rate_limit_is_enforced_and_retried(harness: Harness) -> No
     for i in range(5):
         await channel.send(f"burst {i}")
     assert fake.global_rate_limited_count >= 1
-    assert [m["content"] for m in fake.channel_messages(str(channel.id))] == [
-        f"burst {i}" for i in range(5)
-    ]
+    assert [m["content"] for m in fake.channel_messages(str(channel.id))] == [f"burst {i}" for i in range(5)]
 
 
 async def test_persistent_view_handles_click_on_unseen_message(harness: Harness) -> None:

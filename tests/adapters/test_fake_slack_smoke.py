@@ -33,12 +33,19 @@ from tests.fakes.slack_payloads import (
 
 SECRET = "test-signing-secret"
 MODAL = {
-    "type": "modal", "callback_id": "answer_modal", "private_metadata": "round=1",
+    "type": "modal",
+    "callback_id": "answer_modal",
+    "private_metadata": "round=1",
     "title": {"type": "plain_text", "text": "Answer"},
     "submit": {"type": "plain_text", "text": "Submit"},
-    "blocks": [{"type": "input", "block_id": "answer",
-                "label": {"type": "plain_text", "text": "Your answer"},
-                "element": {"type": "plain_text_input", "action_id": "text", "multiline": True}}],
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "answer",
+            "label": {"type": "plain_text", "text": "Your answer"},
+            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
+        }
+    ],
 }
 
 
@@ -84,11 +91,9 @@ async def make_bolt(
     runners: list[web.AppRunner] = []
 
     async def build(retry_handlers: list[AsyncRetryHandler] | None = None) -> Bolt:
-        client = AsyncWebClient(token="xoxb-test", base_url=fake.api_url,
-                                retry_handlers=retry_handlers)
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.api_url, retry_handlers=retry_handlers)
         app = AsyncApp(client=client, signing_secret=SECRET)
-        runner = web.AppRunner(app.web_app(path="/slack/events"), shutdown_timeout=1.0,
-                               handle_signals=False)
+        runner = web.AppRunner(app.web_app(path="/slack/events"), shutdown_timeout=1.0, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         runners.append(runner)
@@ -116,12 +121,13 @@ def _register(bolt: Bolt) -> None:
         bolt.errors.append(error)
 
     @app.command("/question")
-    async def question(ack: AsyncAck, command: dict[str, Any], say: AsyncSay,
-                       respond: AsyncRespond) -> None:
+    async def question(ack: AsyncAck, command: dict[str, Any], say: AsyncSay, respond: AsyncRespond) -> None:
         await ack()
         note("command", command)
-        await say(text=f"Question for <@{command['user_id']}>",
-                  metadata={"event_type": "dailyq_post", "event_payload": {"round_id": 1}})
+        await say(
+            text=f"Question for <@{command['user_id']}>",
+            metadata={"event_type": "dailyq_post", "event_payload": {"round_id": 1}},
+        )
         await respond(text="posted", response_type="ephemeral")
 
     @app.action("answer")
@@ -138,9 +144,13 @@ def _register(bolt: Bolt) -> None:
     @app.event("app_home_opened")
     async def home(event: dict[str, Any], client: AsyncWebClient) -> None:
         note("home", event["user"])
-        await client.views_publish(user_id=event["user"], view={
-            "type": "home",
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*dailyq*"}}]})
+        await client.views_publish(
+            user_id=event["user"],
+            view={
+                "type": "home",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*dailyq*"}}],
+            },
+        )
 
 
 async def test_signed_slash_command_posts_and_responds(
@@ -160,10 +170,15 @@ async def test_signed_slash_command_posts_and_responds(
     assert bolt.errors == []
 
 
-@pytest.mark.parametrize("breakage", [
-    {"missing_signature": True}, {"bad_signature": True}, {"age_seconds": 360},
-    {"missing_timestamp": True},
-])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        {"missing_signature": True},
+        {"bad_signature": True},
+        {"age_seconds": 360},
+        {"missing_timestamp": True},
+    ],
+)
 async def test_bad_signatures_are_rejected(
     fake: FakeSlack, make_bolt: Callable[..., Awaitable[Bolt]], breakage: dict[str, Any]
 ) -> None:
@@ -208,8 +223,7 @@ async def test_rate_limited_post_is_retried_once_stored(
     fake.fail_next("chat.postMessage", status=429, retry_after=1)
     reply = await bolt.post(slash_command("x", response_url=fake.new_response_url(CHANNEL_ID)))
     assert reply.status == 200  # ack happened before the 429
-    await fake.wait_for_call("chat.postMessage", lambda c: len(fake.messages(CHANNEL_ID)) == 1,
-                             timeout=5)
+    await fake.wait_for_call("chat.postMessage", lambda c: len(fake.messages(CHANNEL_ID)) == 1, timeout=5)
     first, second = fake.calls("chat.postMessage")
     assert second.time - first.time >= 1.0  # honoured Retry-After
     assert len(fake.messages(CHANNEL_ID)) == 1
@@ -229,7 +243,8 @@ async def test_history_returns_metadata_only_when_asked(fake: FakeSlack) -> None
     plain = await client.conversations_history(channel=CHANNEL_ID, limit=1)
     assert "metadata" not in plain["messages"][0] and plain["has_more"] is True
     page2 = await client.conversations_history(
-        channel=CHANNEL_ID, limit=1, cursor=plain["response_metadata"]["next_cursor"])
+        channel=CHANNEL_ID, limit=1, cursor=plain["response_metadata"]["next_cursor"]
+    )
     assert [m["text"] for m in page2["messages"]] == ["older"]
     thread = await client.conversations_replies(channel=CHANNEL_ID, ts=posted["ts"])
     assert [m["text"] for m in thread["messages"]] == ["q", "reply"]
@@ -249,15 +264,17 @@ async def test_faults_and_limits(fake: FakeSlack) -> None:
     fake.add_user("U2", is_admin=True, tz="Europe/Berlin")
     user = (await client.users_info(user="U2"))["user"]
     assert (user["is_admin"], user["tz"]) == (True, "Europe/Berlin")
-    await client.chat_postMessage(channel="C1", text="x", blocks=[
-        {"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}])
+    await client.chat_postMessage(
+        channel="C1", text="x", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]
+    )
     assert fake.violations == ["chat.postMessage blocks[0].text: 3001 > 3000 chars"]
     fake.violations.clear()
     # form-encoded calls (JSON-encoded fields) are parsed too
     posted = await client.chat_postMessage(channel="C1", text="form me")
-    await client.api_call("chat.update", data={
-        "channel": "C1", "ts": posted["ts"], "text": "edited",
-        "blocks": '[{"type": "divider"}]'})
+    await client.api_call(
+        "chat.update",
+        data={"channel": "C1", "ts": posted["ts"], "text": "edited", "blocks": '[{"type": "divider"}]'},
+    )
     assert fake.messages("C1")[-1]["blocks"] == [{"type": "divider"}]
 
 

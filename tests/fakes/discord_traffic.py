@@ -61,9 +61,7 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
     return web.Response(status=status, body=json.dumps(body).encode(), headers=hdrs)
 
 
-def error_response(
-    status: int, code: int | None = None, message: str | None = None
-) -> web.Response:
+def error_response(status: int, code: int | None = None, message: str | None = None) -> web.Response:
     """A Discord error response; code/message default per status (403 -> 50013, 404 -> 10003)."""
     default_code, default_message = ERRORS.get(status, (0, f"{status}: Error"))
     return json_response(status, discord_error(code or default_code, message or default_message))
@@ -121,9 +119,7 @@ class TrafficRecorder:
         predicate: Callable[[RecordedRequest], bool] | None = None,
     ) -> RecordedRequest:  # fmt: skip
         """Poll until one answered request matches and return the first such request."""
-        found = await self.wait_for_requests(
-            method, path_regex, timeout=timeout, predicate=predicate
-        )
+        found = await self.wait_for_requests(method, path_regex, timeout=timeout, predicate=predicate)
         return found[0]
 
     async def wait_for_interaction_response(self, interaction: JSON, timeout: float = 2.0) -> JSON:

@@ -94,8 +94,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.app_id = self.ids.next()
         self.bot_user = user_payload(self.app_id, "dailyq", bot=True)
         self.guilds = [
-            default_guild(self.ids, self.bot_user, f"Test Guild {n}")
-            for n in range(1, guild_count + 1)
+            default_guild(self.ids, self.bot_user, f"Test Guild {n}") for n in range(1, guild_count + 1)
         ]
         self.shard_count = shard_count
         self.interaction_deadline = interaction_deadline
@@ -283,9 +282,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.messages[message["id"]] = message
         return message
 
-    async def _create_message(
-        self, channel: JSON, body: JSON, files: Sequence[str], **extra: Any
-    ) -> JSON:
+    async def _create_message(self, channel: JSON, body: JSON, files: Sequence[str], **extra: Any) -> JSON:
         body = dict(body)
         if files:
             url = f"{self.base_url}/attachments"
@@ -384,7 +381,10 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
                 text = "A thread has already been created for this message"
                 return error_response(400, 160004, text)
         thread = thread_payload(  # a thread started from a message shares the message's id
-            message_id or self.ids.next(), parent, self.bot_user["id"], body.get("name", "thread"),
+            message_id or self.ids.next(),
+            parent,
+            self.bot_user["id"],
+            body.get("name", "thread"),
             thread_type=11 if message_id else int(body.get("type") or 12),
             auto_archive_duration=int(body.get("auto_archive_duration") or 1440),
         )
@@ -496,9 +496,17 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         if channel is None:
             raise KeyError(f"unknown channel {channel_id}")
         return interaction_payload(
-            interaction_id=self.ids.next(), token=f"itoken-{uuid.uuid4().hex}",
-            interaction_type=itype, data=data, app_id=self.app_id, guild=guild, channel=channel,
-            member_key=user, permissions=permissions, message=message, locale=locale,
+            interaction_id=self.ids.next(),
+            token=f"itoken-{uuid.uuid4().hex}",
+            interaction_type=itype,
+            data=data,
+            app_id=self.app_id,
+            guild=guild,
+            channel=channel,
+            member_key=user,
+            permissions=permissions,
+            message=message,
+            locale=locale,
         )
 
     def slash_command(

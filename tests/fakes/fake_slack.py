@@ -117,18 +117,21 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         """Always answer ``method`` with ``body``, e.g. ``{"ok": False, "error": "..."}``."""
         self.responses[method] = body
 
-    def fail_next(self, method: str, count: int = 1, *, status: int = 429,
-                  retry_after: int | None = 1) -> None:
+    def fail_next(
+        self, method: str, count: int = 1, *, status: int = 429, retry_after: int | None = 1
+    ) -> None:
         """Answer the next ``count`` calls with ``status`` (429 adds ``Retry-After``)."""
         self._faults.setdefault(method, []).append(
-            _Fault("status", count, status, retry_after if status == 429 else None))
+            _Fault("status", count, status, retry_after if status == 429 else None)
+        )
 
     def hang_next(self, method: str, count: int = 1) -> None:
         """Never answer the next ``count`` calls (until ``release_hangs()`` or ``stop()``)."""
         self._faults.setdefault(method, []).append(_Fault("hang", count))
 
-    def die_after_accept(self, method: str, *, mode: Literal["close", "hang"] = "close",
-                         count: int = 1) -> asyncio.Event:
+    def die_after_accept(
+        self, method: str, *, mode: Literal["close", "hang"] = "close", count: int = 1
+    ) -> asyncio.Event:
         """Process the next ``count`` calls (message stored) but then drop the connection
         (``close``) or never answer (``hang``). Returns ``self.died``, set on arrival."""
         self._deaths.setdefault(method, []).append(_Fault(mode, count))
@@ -149,8 +152,9 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         """Recorded calls, oldest first, optionally only for ``method``."""
         return [c for c in self.recorded if method is None or c.method == method]
 
-    async def wait_for_call(self, method: str, predicate: Callable[[Call], bool] | None = None,
-                            timeout: float = 3.0) -> Call:
+    async def wait_for_call(
+        self, method: str, predicate: Callable[[Call], bool] | None = None, timeout: float = 3.0
+    ) -> Call:
         """Poll until a call to ``method`` matching ``predicate`` was recorded; return it."""
         deadline = time.monotonic() + timeout
         while True:
@@ -163,8 +167,7 @@ class FakeSlack(SlackWorkspace, SlackFiles):
             await asyncio.sleep(0.01)
 
     # ---------------------------------------------------------------- HTTP plumbing
-    async def _record(self, request: web.Request, method: str,
-                      hook_id: str | None = None) -> Call:
+    async def _record(self, request: web.Request, method: str, hook_id: str | None = None) -> Call:
         raw = await request.read()
         args: dict[str, Any] = dict(request.query)
         ctype = request.content_type
@@ -176,8 +179,7 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         for key in JSON_FIELDS:
             if isinstance(args.get(key), str) and args[key][:1] in "[{":
                 args[key] = json.loads(args[key])
-        call = Call(method, request.method, dict(request.headers), args, raw,
-                    time.monotonic(), hook_id)
+        call = Call(method, request.method, dict(request.headers), args, raw, time.monotonic(), hook_id)
         self.recorded.append(call)
         return call
 
@@ -222,8 +224,7 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             error = "ratelimited" if fault.status == 429 else "fatal_error"
-            return web.json_response({"ok": False, "error": error},
-                                     status=fault.status, headers=headers)
+            return web.json_response({"ok": False, "error": error}, status=fault.status, headers=headers)
         token = call.args.get("token") or call.headers.get("Authorization", "")
         if not token.removeprefix("Bearer ").startswith(("xox", "xapp-")):  # xapp: apps.connections.open
             return web.json_response({"ok": False, "error": "not_authed"})
@@ -258,8 +259,9 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         channel = self.hook_channels[hook_id]
         if channel and call.args.get("response_type") == "in_channel":
             extra = {k: call.args[k] for k in ("blocks", "attachments") if k in call.args}
-            self.add_message(channel, call.args.get("text", ""), bot_id=self.bot_id,
-                             user=self.bot_user_id, **extra)
+            self.add_message(
+                channel, call.args.get("text", ""), bot_id=self.bot_id, user=self.bot_user_id, **extra
+            )
         return web.Response(text="ok")
 
     def calls_for_hook(self, hook_id: str) -> list[Call]:

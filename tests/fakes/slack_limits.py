@@ -19,10 +19,23 @@ _NO_CHECK_BLOCKS = {"divider", "rich_text", "video", "file", "markdown", "table"
 _SELECTS = {"static_select", "multi_static_select"}
 _OPTION_ELEMENTS = {"overflow": 5, "radio_buttons": 10, "checkboxes": 10}
 _SIMPLE_ELEMENTS = {
-    "datepicker", "timepicker", "datetimepicker", "users_select", "multi_users_select",
-    "conversations_select", "multi_conversations_select", "channels_select",
-    "multi_channels_select", "external_select", "multi_external_select", "number_input",
-    "email_text_input", "url_text_input", "rich_text_input", "file_input", "workflow_button",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
+    "users_select",
+    "multi_users_select",
+    "conversations_select",
+    "multi_conversations_select",
+    "channels_select",
+    "multi_channels_select",
+    "external_select",
+    "multi_external_select",
+    "number_input",
+    "email_text_input",
+    "url_text_input",
+    "rich_text_input",
+    "file_input",
+    "workflow_button",
 }
 
 
@@ -188,8 +201,7 @@ def check_view(where: str, view: Any) -> list[str]:
             out.append(f"{where} view.title: required for modals")
         for key in ("title", "submit", "close"):
             _text(out, f"{where} view.{key}", view.get(key), 24, key)
-        has_input = any(isinstance(b, dict) and b.get("type") == "input"
-                        for b in view.get("blocks") or [])
+        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
         if has_input and view.get("submit") is None:
             out.append(f"{where} view.submit: required when the modal has input blocks")
     return out

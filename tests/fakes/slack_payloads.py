@@ -64,90 +64,163 @@ class SlackRequest:
         return JSON if self.kind == "json" else FORM
 
 
-def slash_command(text: str = "", *, command: str = "/question", response_url: str = "",
-                  team_id: str = TEAM_ID, channel_id: str = CHANNEL_ID,
-                  user_id: str = USER_ID, user_name: str = USER_NAME,
-                  trigger_id: str | None = None) -> SlackRequest:
+def slash_command(
+    text: str = "",
+    *,
+    command: str = "/question",
+    response_url: str = "",
+    team_id: str = TEAM_ID,
+    channel_id: str = CHANNEL_ID,
+    user_id: str = USER_ID,
+    user_name: str = USER_NAME,
+    trigger_id: str | None = None,
+) -> SlackRequest:
     """A form-encoded slash command (pass ``response_url=fake.new_response_url(channel_id)``)."""
-    return SlackRequest("form", {
-        "token": "verification-token-unused", "team_id": team_id, "team_domain": "test",
-        "channel_id": channel_id, "channel_name": "general", "user_id": user_id,
-        "user_name": user_name, "command": command, "text": text,
-        "api_app_id": API_APP_ID, "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id or new_trigger_id(),
-    })
+    return SlackRequest(
+        "form",
+        {
+            "token": "verification-token-unused",
+            "team_id": team_id,
+            "team_domain": "test",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": API_APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id or new_trigger_id(),
+        },
+    )
 
 
 def _user(user_id: str, user_name: str, team_id: str) -> dict[str, Any]:
     return {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id}
 
 
-def block_actions(action_id: str, value: str = "", *, block_id: str = "b1",
-                  message_ts: str = "1700000000.000100",
-                  message_blocks: list[dict[str, Any]] | None = None, response_url: str = "",
-                  team_id: str = TEAM_ID, channel_id: str = CHANNEL_ID,
-                  user_id: str = USER_ID, user_name: str = USER_NAME,
-                  trigger_id: str | None = None) -> SlackRequest:
+def block_actions(
+    action_id: str,
+    value: str = "",
+    *,
+    block_id: str = "b1",
+    message_ts: str = "1700000000.000100",
+    message_blocks: list[dict[str, Any]] | None = None,
+    response_url: str = "",
+    team_id: str = TEAM_ID,
+    channel_id: str = CHANNEL_ID,
+    user_id: str = USER_ID,
+    user_name: str = USER_NAME,
+    trigger_id: str | None = None,
+) -> SlackRequest:
     """A ``block_actions`` payload for a button click on a channel message."""
-    return SlackRequest("interactive", {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "test"},
-        "user": _user(user_id, user_name, team_id),
-        "api_app_id": API_APP_ID,
-        "token": "verification-token-unused",
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
-                      "is_ephemeral": False},
-        "trigger_id": trigger_id or new_trigger_id(),
-        "channel": {"id": channel_id, "name": "general"},
-        "message": {"type": "message", "ts": message_ts, "text": "",
-                    "blocks": message_blocks or []},
-        "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": block_id, "value": value,
-                     "type": "button", "text": {"type": "plain_text", "text": "button"},
-                     "action_ts": f"{time.time():.6f}"}],
-    })
+    return SlackRequest(
+        "interactive",
+        {
+            "type": "block_actions",
+            "team": {"id": team_id, "domain": "test"},
+            "user": _user(user_id, user_name, team_id),
+            "api_app_id": API_APP_ID,
+            "token": "verification-token-unused",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            },
+            "trigger_id": trigger_id or new_trigger_id(),
+            "channel": {"id": channel_id, "name": "general"},
+            "message": {"type": "message", "ts": message_ts, "text": "", "blocks": message_blocks or []},
+            "response_url": response_url,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "button"},
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        },
+    )
 
 
-def view_submission(callback_id: str, values: dict[str, dict[str, Any]] | None = None, *,
-                    private_metadata: str = "", view_id: str = "V0VIEW",
-                    team_id: str = TEAM_ID, user_id: str = USER_ID,
-                    user_name: str = USER_NAME) -> SlackRequest:
+def view_submission(
+    callback_id: str,
+    values: dict[str, dict[str, Any]] | None = None,
+    *,
+    private_metadata: str = "",
+    view_id: str = "V0VIEW",
+    team_id: str = TEAM_ID,
+    user_id: str = USER_ID,
+    user_name: str = USER_NAME,
+) -> SlackRequest:
     """A ``view_submission`` payload. ``values`` is ``state.values``:
     ``{block_id: {action_id: {"type": "plain_text_input", "value": "..."}}}``."""
-    return SlackRequest("interactive", {
-        "type": "view_submission",
-        "team": {"id": team_id, "domain": "test"},
-        "user": _user(user_id, user_name, team_id),
-        "api_app_id": API_APP_ID,
-        "token": "verification-token-unused",
-        "trigger_id": new_trigger_id(),
-        "view": {"id": view_id, "team_id": team_id, "type": "modal", "callback_id": callback_id,
-                 "private_metadata": private_metadata, "blocks": [],
-                 "title": {"type": "plain_text", "text": "dailyq"},
-                 "state": {"values": values or {}}, "hash": "h0", "root_view_id": view_id,
-                 "app_id": API_APP_ID, "bot_id": "B0BOT"},
-        "response_urls": [],
-    })
+    return SlackRequest(
+        "interactive",
+        {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": "test"},
+            "user": _user(user_id, user_name, team_id),
+            "api_app_id": API_APP_ID,
+            "token": "verification-token-unused",
+            "trigger_id": new_trigger_id(),
+            "view": {
+                "id": view_id,
+                "team_id": team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "blocks": [],
+                "title": {"type": "plain_text", "text": "dailyq"},
+                "state": {"values": values or {}},
+                "hash": "h0",
+                "root_view_id": view_id,
+                "app_id": API_APP_ID,
+                "bot_id": "B0BOT",
+            },
+            "response_urls": [],
+        },
+    )
 
 
-def event_callback(event: dict[str, Any], *, team_id: str = TEAM_ID,
-                   event_id: str | None = None) -> SlackRequest:
+def event_callback(
+    event: dict[str, Any], *, team_id: str = TEAM_ID, event_id: str | None = None
+) -> SlackRequest:
     """An Events API ``event_callback`` envelope around ``event``."""
-    return SlackRequest("json", {
-        "token": "verification-token-unused", "team_id": team_id, "api_app_id": API_APP_ID,
-        "event": event, "type": "event_callback",
-        "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": team_id, "user_id": "U0BOT", "is_bot": True,
-                            "is_enterprise_install": False}],
-        "is_ext_shared_channel": False,
-    })
+    return SlackRequest(
+        "json",
+        {
+            "token": "verification-token-unused",
+            "team_id": team_id,
+            "api_app_id": API_APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"team_id": team_id, "user_id": "U0BOT", "is_bot": True, "is_enterprise_install": False}
+            ],
+            "is_ext_shared_channel": False,
+        },
+    )
 
 
 def app_home_opened(user_id: str = USER_ID, *, team_id: str = TEAM_ID) -> SlackRequest:
     """An ``app_home_opened`` event for the Home tab."""
-    return event_callback({"type": "app_home_opened", "user": user_id, "channel": "D0HOME",
-                           "tab": "home", "event_ts": f"{time.time():.6f}"}, team_id=team_id)
+    return event_callback(
+        {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        },
+        team_id=team_id,
+    )
 
 
 @dataclass
@@ -163,11 +236,19 @@ class BoltReply:
         return json.loads(self.text)
 
 
-async def post_signed(url: str, request: SlackRequest | str, *, secret: str,
-                      content_type: str | None = None, timestamp: int | None = None,
-                      age_seconds: float = 0, bad_signature: bool = False,
-                      missing_signature: bool = False, missing_timestamp: bool = False,
-                      session: aiohttp.ClientSession | None = None) -> BoltReply:
+async def post_signed(
+    url: str,
+    request: SlackRequest | str,
+    *,
+    secret: str,
+    content_type: str | None = None,
+    timestamp: int | None = None,
+    age_seconds: float = 0,
+    bad_signature: bool = False,
+    missing_signature: bool = False,
+    missing_timestamp: bool = False,
+    session: aiohttp.ClientSession | None = None,
+) -> BoltReply:
     """POST ``request`` to a Bolt HTTP endpoint with a valid (or deliberately broken) signature.
 
     ``age_seconds=360`` signs with a 6-minute-old timestamp; ``bad_signature`` signs with a
@@ -176,8 +257,7 @@ async def post_signed(url: str, request: SlackRequest | str, *, secret: str,
     body = request if isinstance(request, str) else request.body
     ctype = content_type or (FORM if isinstance(request, str) else request.content_type)
     ts = timestamp if timestamp is not None else int(time.time() - age_seconds)
-    headers = {"Content-Type": ctype,
-               **sign(body, "wrong-secret" if bad_signature else secret, ts)}
+    headers = {"Content-Type": ctype, **sign(body, "wrong-secret" if bad_signature else secret, ts)}
     if missing_signature:
         del headers["X-Slack-Signature"]
     if missing_timestamp:
@@ -185,8 +265,9 @@ async def post_signed(url: str, request: SlackRequest | str, *, secret: str,
     own = session is None
     sess = aiohttp.ClientSession() if session is None else session
     try:
-        async with sess.post(url, data=body.encode(), headers=headers,
-                             timeout=aiohttp.ClientTimeout(total=10)) as res:
+        async with sess.post(
+            url, data=body.encode(), headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+        ) as res:
             return BoltReply(res.status, await res.text(), dict(res.headers))
     finally:
         if own:

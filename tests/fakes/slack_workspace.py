@@ -31,11 +31,18 @@ class FakeUser:
         """Render the users.info ``user`` object."""
         offset = datetime.now(ZoneInfo(self.tz)).utcoffset()
         return {
-            "id": self.id, "team_id": team_id, "name": self.name, "real_name": self.name,
-            "deleted": self.deleted, "tz": self.tz, "tz_label": self.tz,
+            "id": self.id,
+            "team_id": team_id,
+            "name": self.name,
+            "real_name": self.name,
+            "deleted": self.deleted,
+            "tz": self.tz,
+            "tz_label": self.tz,
             "tz_offset": int(offset.total_seconds()) if offset else 0,
-            "is_admin": self.is_admin, "is_owner": self.is_owner,
-            "is_primary_owner": self.is_owner, "is_bot": self.is_bot,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": self.is_owner,
+            "is_bot": self.is_bot,
             "profile": {"real_name": self.name, "display_name": self.name},
         }
 
@@ -49,10 +56,15 @@ class SlackWorkspace:
 
     url: str = ""
 
-    def __init__(self, *, team_id: str = "T0TEAM", bot_user_id: str = "U0BOT",
-                 bot_id: str = "B0BOT", app_id: str = "A0APP") -> None:
-        self.team_id, self.bot_user_id, self.bot_id, self.app_id = (
-            team_id, bot_user_id, bot_id, app_id)
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0TEAM",
+        bot_user_id: str = "U0BOT",
+        bot_id: str = "B0BOT",
+        app_id: str = "A0APP",
+    ) -> None:
+        self.team_id, self.bot_user_id, self.bot_id, self.app_id = (team_id, bot_user_id, bot_id, app_id)
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}  # view id -> view (modals)
@@ -62,13 +74,20 @@ class SlackWorkspace:
         self._ids = itertools.count(1)
         self._last_micros = 0
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "auth.test": self._auth_test, "chat.postMessage": self._post_message,
-            "chat.update": self._update, "chat.delete": self._delete,
-            "chat.postEphemeral": self._post_ephemeral, "views.open": self._views_open,
-            "views.push": self._views_open, "views.update": self._views_update,
-            "views.publish": self._views_publish, "users.info": self._users_info,
-            "conversations.history": self._history, "conversations.replies": self._replies,
-            "conversations.info": self._conv_info, "conversations.join": self._conv_join,
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.delete": self._delete,
+            "chat.postEphemeral": self._post_ephemeral,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "users.info": self._users_info,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
+            "conversations.info": self._conv_info,
+            "conversations.join": self._conv_join,
         }
 
     def add_user(self, user_id: str, **attrs: Any) -> FakeUser:
@@ -77,12 +96,19 @@ class SlackWorkspace:
         self.users[user_id] = user
         return user
 
-    def add_channel(self, channel_id: str, name: str = "general", *,
-                    is_member: bool = True, is_private: bool = False) -> dict[str, Any]:
+    def add_channel(
+        self, channel_id: str, name: str = "general", *, is_member: bool = True, is_private: bool = False
+    ) -> dict[str, Any]:
         """Configure conversations.info / join for ``channel_id``."""
-        chan = {"id": channel_id, "name": name, "is_channel": not channel_id.startswith("D"),
-                "is_im": channel_id.startswith("D"), "is_private": is_private,
-                "is_member": is_member, "is_archived": False}
+        chan = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not channel_id.startswith("D"),
+            "is_im": channel_id.startswith("D"),
+            "is_private": is_private,
+            "is_member": is_member,
+            "is_archived": False,
+        }
         self.channels[channel_id] = chan
         return chan
 
@@ -102,9 +128,16 @@ class SlackWorkspace:
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _auth_test(self, a: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": f"{self.url}/", "team": "Test Team", "user": "dailyq",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": f"{self.url}/",
+            "team": "Test Team",
+            "user": "dailyq",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
         return next((m for m in self.history.get(channel, []) if m["ts"] == ts), None)
@@ -116,9 +149,15 @@ class SlackWorkspace:
         if not (a.get("text") or a.get("blocks") or a.get("attachments")):
             return {"ok": False, "error": "no_text"}
         fields = {k: a[k] for k in ("blocks", "attachments", "thread_ts", "metadata") if a.get(k)}
-        msg = self.add_message(channel, a.get("text", ""), user=self.bot_user_id,
-                               bot_id=self.bot_id, app_id=self.app_id, team=self.team_id,
-                               **fields)
+        msg = self.add_message(
+            channel,
+            a.get("text", ""),
+            user=self.bot_user_id,
+            bot_id=self.bot_id,
+            app_id=self.app_id,
+            team=self.team_id,
+            **fields,
+        )
         return {"ok": True, "channel": channel, "ts": msg["ts"], "message": dict(msg)}
 
     def _update(self, a: dict[str, Any]) -> dict[str, Any]:
@@ -127,8 +166,13 @@ class SlackWorkspace:
             return {"ok": False, "error": "message_not_found"}
         msg.update({k: a[k] for k in ("text", "blocks", "attachments", "metadata") if k in a})
         msg["edited"] = {"user": self.bot_user_id, "ts": self._new_ts()}
-        return {"ok": True, "channel": a["channel"], "ts": msg["ts"], "text": msg.get("text", ""),
-                "message": dict(msg)}
+        return {
+            "ok": True,
+            "channel": a["channel"],
+            "ts": msg["ts"],
+            "text": msg.get("text", ""),
+            "message": dict(msg),
+        }
 
     def _delete(self, a: dict[str, Any]) -> dict[str, Any]:
         channel, ts = a.get("channel", ""), a.get("ts", "")
@@ -145,10 +189,18 @@ class SlackWorkspace:
 
     def _make_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         view_id = view_id or f"V{next(self._ids):07d}"
-        return {**view, "id": view_id, "team_id": self.team_id, "app_id": self.app_id,
-                "bot_id": self.bot_id, "state": {"values": {}}, "hash": f"h{next(self._ids)}",
-                "root_view_id": view_id, "private_metadata": view.get("private_metadata", ""),
-                "callback_id": view.get("callback_id", "")}
+        return {
+            **view,
+            "id": view_id,
+            "team_id": self.team_id,
+            "app_id": self.app_id,
+            "bot_id": self.bot_id,
+            "state": {"values": {}},
+            "hash": f"h{next(self._ids)}",
+            "root_view_id": view_id,
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+        }
 
     def _views_open(self, a: dict[str, Any]) -> dict[str, Any]:
         view = a.get("view")
@@ -160,8 +212,13 @@ class SlackWorkspace:
 
     def _views_update(self, a: dict[str, Any]) -> dict[str, Any]:
         view_id = a.get("view_id") or next(
-            (k for k, v in self.views.items() if v.get("external_id") == a.get("external_id")
-             and a.get("external_id")), None)
+            (
+                k
+                for k, v in self.views.items()
+                if v.get("external_id") == a.get("external_id") and a.get("external_id")
+            ),
+            None,
+        )
         old = self.views.get(view_id or "")
         if old is None or not isinstance(a.get("view"), dict):
             return {"ok": False, "error": "not_found"}
@@ -199,28 +256,33 @@ class SlackWorkspace:
     def _page(self, a: dict[str, Any], msgs: list[dict[str, Any]]) -> dict[str, Any]:
         inclusive = _truthy(a.get("inclusive"))
         lo, hi = Decimal(str(a.get("oldest") or 0)), Decimal(str(a.get("latest") or "inf"))
-        msgs = [m for m in msgs if lo < Decimal(m["ts"]) < hi
-                or (inclusive and Decimal(m["ts"]) in (lo, hi))]
+        msgs = [m for m in msgs if lo < Decimal(m["ts"]) < hi or (inclusive and Decimal(m["ts"]) in (lo, hi))]
         start = int(str(a.get("cursor") or "offset:0").split(":")[-1])
         limit = int(a.get("limit") or 100)
-        page = msgs[start:start + limit]
+        page = msgs[start : start + limit]
         keep_meta = _truthy(a.get("include_all_metadata"))
         out = [{k: v for k, v in m.items() if keep_meta or k != "metadata"} for m in page]
         has_more = start + limit < len(msgs)
         cursor = f"offset:{start + limit}" if has_more else ""
-        return {"ok": True, "messages": out, "has_more": has_more,
-                "response_metadata": {"next_cursor": cursor}}
+        return {
+            "ok": True,
+            "messages": out,
+            "has_more": has_more,
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     def _history(self, a: dict[str, Any]) -> dict[str, Any]:
-        msgs = [m for m in self.history.get(a.get("channel", ""), [])
-                if m.get("thread_ts") in (None, m["ts"])]
+        msgs = [
+            m for m in self.history.get(a.get("channel", ""), []) if m.get("thread_ts") in (None, m["ts"])
+        ]
         return self._page(a, sorted(msgs, key=lambda m: Decimal(m["ts"]), reverse=True))
 
     def _replies(self, a: dict[str, Any]) -> dict[str, Any]:
         # Like Slack: the parent first, then the replies in chronological order.
         ts = a.get("ts", "")
-        msgs = [m for m in self.history.get(a.get("channel", ""), [])
-                if m["ts"] == ts or m.get("thread_ts") == ts]
+        msgs = [
+            m for m in self.history.get(a.get("channel", ""), []) if m["ts"] == ts or m.get("thread_ts") == ts
+        ]
         if not msgs:
             return {"ok": False, "error": "thread_not_found"}
         return self._page(a, sorted(msgs, key=lambda m: Decimal(m["ts"])))

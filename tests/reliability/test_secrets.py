@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from adapters.discord_adapter.settings import DiscordSettings
+from bot.logs import bind
 from bot.store.db import redact
 from tests.support import secrets
 
@@ -19,6 +21,20 @@ def test_the_leak_watch_catches_a_canary() -> None:
     finally:
         logger.removeHandler(watch)
     assert watch.leaks and secrets.CANARY in watch.leaks[0]
+
+
+def test_the_leak_watch_reads_the_json_format_too() -> None:
+    # an id bound to the log context shows only in JSON lines: the watch must read those as well
+    watch = secrets.LeakWatch()
+    logger = logging.getLogger("dailyq.test.leakwatch.json")
+    logger.addHandler(watch)
+    logger.propagate = False
+    try:
+        with bind(channel=secrets.CANARY):
+            logger.warning("nothing secret in the message")
+    finally:
+        logger.removeHandler(watch)
+    assert watch.leaks and json.loads(watch.leaks[0])["channel"] == secrets.CANARY
 
 
 def test_settings_and_urls_hide_secrets() -> None:

@@ -24,6 +24,7 @@ from adapters.discord_adapter import main
 from adapters.discord_adapter.client import DailyqBot
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DiscordSettings
+from adapters.metrics import PrometheusMetrics
 from bot.app import App
 from bot.bank import Bank, Question
 from bot.config import Settings
@@ -159,6 +160,7 @@ async def running_bot(
     bank: Bank | None = None,
     pacer: Pacer | None = None,
     db_name: str = "dailyq.db",
+    metrics: PrometheusMetrics | None = None,
     **settings: Any,
 ) -> AsyncIterator[DiscordHarness]:
     """Start a dailyq bot against ``fake``; at exit close it and check no handler failed."""
@@ -175,6 +177,7 @@ async def running_bot(
         clock=clock,
         bank=bank or small_bank(),
         pacer=pacer or Pacer(rate=500, burst=50),
+        metrics=metrics,
         guild_ready_timeout=0.1,
     )
     harness = DiscordHarness(fake, bot, app, clock)
