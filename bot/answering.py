@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank_catalog import round_question
 from bot.cards import Reply, Tone, error, notice
 from bot.commands import ShowToday, SubmitAnswer
 from bot.context import Context
 from bot.grading import Verdict, grade
 from bot.picker import quiz_options
-from bot.round_cards import format_local, question_card, question_or_placeholder
+from bot.round_cards import format_local, question_card
 from bot.runtime import Runtime
 from bot.store import answers as answer_store
 from bot.store import channels as channel_store
@@ -43,8 +44,10 @@ async def _target_round(
     return found, found.channel_timezone
 
 
-def _closed_reply(rt: Runtime, round_row: Row[Any], answer: Row[Any] | None) -> Reply:
-    question = question_or_placeholder(rt.bank, round_row.question_id)
+async def _closed_reply(
+    conn: AsyncConnection, rt: Runtime, round_row: Row[Any], answer: Row[Any] | None
+) -> Reply:
+    question = await round_question(conn, rt.bank, round_row.channel_pk, round_row.question_id)
     if round_row.state == round_store.SKIPPED:
         return error("That question was skipped by an admin; answers are closed.")
     mine = ""
@@ -73,12 +76,13 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
             return error("Today's question is being posted right now; try again in a moment.")
         if not await round_store.lock_open_round(conn, round_row.id):
             user_pk = await rt.user(conn, ctx)
-            return _closed_reply(rt, round_row, await answer_store.get_answer(conn, round_row.id, user_pk))
+            answer = await answer_store.get_answer(conn, round_row.id, user_pk)
+            return await _closed_reply(conn, rt, round_row, answer)
         if round_row.mode == "quiz":
             return await _quiz_answer(conn, rt, ctx, round_row, cmd.choice, text)
         if cmd.choice is not None or not text:
             return error("This question takes a written answer: `answer <your answer>`.")
-        question = question_or_placeholder(rt.bank, round_row.question_id)
+        question = await round_question(conn, rt.bank, round_row.channel_pk, round_row.question_id)
         result = grade(question.key_points, text, question=question.question)
         now = rt.clock.now()
         await answer_store.replace_answer(
@@ -111,7 +115,7 @@ async def _quiz_answer(
         choice = LETTERS.index(text.upper())
     if choice is None or not 0 <= choice < len(LETTERS):
         return error("This is a quiz: pick one option, A, B, C or D (`answer B`).")
-    question = question_or_placeholder(rt.bank, round_row.question_id)
+    question = await round_question(conn, rt.bank, round_row.channel_pk, round_row.question_id)
     options, correct = quiz_options(question, round_row.seed)
     if choice >= len(options):
         return error(f"This quiz has {len(options)} options: pick A to {LETTERS[len(options) - 1]}.")
@@ -147,5 +151,5 @@ async def show_today(rt: Runtime, ctx: Context, _cmd: ShowToday) -> Reply:
         round_row, timezone = await _target_round(conn, ctx, None)
     if round_row is None or round_row.state != round_store.OPEN:
         return error(NO_ROUND)
-    question = question_or_placeholder(rt.bank, round_row.question_id)
+    question = await round_question(rt.engine, rt.bank, round_row.channel_pk, round_row.question_id)
     return Reply((question_card(round_row, question, timezone=timezone),))

@@ -11,7 +11,7 @@ from bot.bank import Bank, load_bank
 from bot.config import Settings
 from bot.judge_client import OpenAICompatibleJudge
 from bot.judging import JudgeConfig, RoundJudging
-from bot.ports import Clock, Judge, Messenger, Metrics, Nudger, SystemClock, WarpClock
+from bot.ports import Clock, Judge, Messenger, Metrics, Notifier, Nudger, SystemClock, WarpClock
 from bot.reminder_fanout import ReminderFanout
 from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
@@ -55,11 +55,14 @@ async def build_app(
     metrics: Metrics | None = None,
     judge: Judge | None = None,
     nudger: Nudger | None = None,
+    notifier: Notifier | None = None,
 ) -> App:
     """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``).
 
     ``judge`` overrides the judge of the settings (``DAILYQ_JUDGE_URL``; none by default).
     ``nudger`` (usually the messenger itself) sends the opt-in reminders; without it none are sent.
+    ``notifier`` tells a submitter privately how moderation went; without it they learn on their
+    next ``submit`` or ``bank mine``.
     """
     bank = bank or load_bank(settings.questions)
     engine = await open_database(settings.database_url, pool_size=settings.db_pool)
@@ -83,7 +86,7 @@ async def build_app(
     )
     timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke
-    runtime = Runtime(engine, bank, rounds, clock, settings.timezone)
+    runtime = Runtime(engine, bank, rounds, clock, settings.timezone, notifier)
     return App(
         engine,
         bank,

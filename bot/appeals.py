@@ -15,7 +15,15 @@ from bot.commands import AppealGrade, DecideAppeal, Decision, ListAnswers, ListA
 from bot.context import Context
 from bot.grading import Verdict
 from bot.my_grade import NO_REVEALED, appeal_open_until, revealed_round
-from bot.regrade import ChangeConflict, apply_change, change_notice, player_of, rejection_notice, tell_player
+from bot.regrade import (
+    ChangeConflict,
+    apply_change,
+    change_notice,
+    player_of,
+    question_text,
+    rejection_notice,
+    tell_player,
+)
 from bot.round_cards import format_local
 from bot.runtime import Runtime
 from bot.store import appeals as appeal_store
@@ -167,10 +175,14 @@ async def decide(rt: Runtime, ctx: Context, cmd: DecideAppeal) -> Reply:
         return error(CONFLICT)
     if change is None:
         log.info("appeal %s rejected by %s:%s", cmd.appeal_id, ctx.platform, ctx.user_id)
-        told = await tell_player(rt, player_of(row), rejection_notice(rt, row, note))
+        told = await tell_player(
+            rt, player_of(row), rejection_notice(await question_text(rt, row), row, note)
+        )
         summary = f"Appeal #{cmd.appeal_id} rejected: {row.display_name}'s answer stays {row.verdict}."
     else:
-        told = await tell_player(rt, player_of(row), change_notice(rt, row, change, note, on_appeal=True))
+        told = await tell_player(
+            rt, player_of(row), change_notice(await question_text(rt, row), row, change, note, on_appeal=True)
+        )
         summary = (
             f"Appeal #{cmd.appeal_id} accepted: {row.display_name}'s answer is now {change.verdict_after} "
             f"({change.points_before} \u2192 {change.points_after} points); leaderboards are updated."
@@ -217,7 +229,9 @@ async def regrade(rt: Runtime, ctx: Context, cmd: Regrade) -> Reply:
     except ChangeConflict:
         return error(CONFLICT)
     told = await tell_player(
-        rt, player_of(row), change_notice(rt, row, change, note, on_appeal=appeal_id is not None)
+        rt,
+        player_of(row),
+        change_notice(await question_text(rt, row), row, change, note, on_appeal=appeal_id is not None),
     )
     return notice(
         f"Answer #{cmd.answer_id} of {row.display_name} is now {change.verdict_after} "

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank import Bank
+from bot.bank_catalog import practice_bank, workspace_bank
 from bot.cards import LeaderboardCard, LeaderboardRow, Reply, StatsCard, TableCard, error
 from bot.commands import ListTopics, Scope, ShowLeaderboard, ShowStats, Window
 from bot.context import Context
@@ -109,7 +111,8 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
         rank = await standing_store.rank_of(conn, board, points) if mine is not None else None
         current, best = (await _streaks(conn, [user_pk], None, ctx))[user_pk]
         verdicts = dict(await answer_store.verdict_counts(conn, user_pk))
-        topics = _topic_accuracy(rt, await answer_store.scored_answers(conn, user_pk))
+        bank = await workspace_bank(conn, rt.bank, ctx.platform, ctx.workspace_id)
+        topics = _topic_accuracy(bank, await answer_store.scored_answers(conn, user_pk))
         due, total = await _cards(conn, user_pk, rt)
         recent = await recent_grades(rt, conn, user_pk)
     return Reply(
@@ -131,11 +134,11 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
     )
 
 
-def _topic_accuracy(rt: Runtime, rows: list[Row[Any]]) -> tuple[tuple[str, int, int], ...]:
+def _topic_accuracy(bank: Bank, rows: list[Row[Any]]) -> tuple[tuple[str, int, int], ...]:
     good: dict[str, int] = defaultdict(int)
     seen: dict[str, int] = defaultdict(int)
     for row in rows:
-        question = rt.bank.get(row.question_id)
+        question = bank.get(row.question_id)
         topic = question.topic if question is not None else "unknown"
         seen[topic] += 1
         good[topic] += row.verdict == Verdict.STRONG
@@ -152,9 +155,11 @@ async def _cards(conn: AsyncConnection, user_pk: int, rt: Runtime) -> tuple[int,
     return int(due), int(total)
 
 
-async def list_topics(rt: Runtime, _ctx: Context, _cmd: ListTopics) -> Reply:
-    """The bank's topics with question counts."""
-    topics = rt.bank.topics()
+async def list_topics(rt: Runtime, ctx: Context, _cmd: ListTopics) -> Reply:
+    """The topics of the banks the caller's channel draws from, with question counts."""
+    async with rt.engine.connect() as conn:
+        bank = await practice_bank(conn, rt.bank, ctx)
+    topics = bank.topics()
     shorts = short_names([name for name, _ in topics])
     rows = tuple((name, shorts.get(name, "-"), str(count)) for name, count in topics)
     return Reply(
@@ -163,7 +168,7 @@ async def list_topics(rt: Runtime, _ctx: Context, _cmd: ListTopics) -> Reply:
                 "Topics",
                 ("topic", "short", "questions"),
                 rows,
-                footer=f"{len(rt.bank.questions)} questions. `question <topic>` practises one topic; "
+                footer=f"{len(bank.questions)} questions. `question <topic>` practises one topic; "
                 "a short name or part of a name will do (`question rl`, `question ensemble`).",
             ),
         )

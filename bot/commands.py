@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
 
+from bot.bank_commands import ADMIN_BANK_COMMANDS, BankCommand
+
 
 class Window(StrEnum):
     """Leaderboard time window."""
@@ -169,6 +171,7 @@ class ConfigureDaily:
     mode: str | None = None
     topics: tuple[str, ...] | None = None
     difficulty: str | None = None
+    banks: tuple[str, ...] | None = None  # None keeps the channel's banks (the bundled one at first)
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ Command = (
     | DecideAppeal
     | Regrade
     | ListAnswers
+    | BankCommand
 )
 
 ADMIN_ACTIONS = frozenset(
@@ -271,6 +275,9 @@ ADMIN_ACTIONS = frozenset(
 
 def needs_admin(command: Command) -> bool:
     """Whether only an admin of the channel may run ``command``."""
-    if isinstance(command, ConfigureDaily | ListAppeals | DecideAppeal | Regrade | ListAnswers | ExportDaily):
+    if isinstance(
+        command,
+        (ConfigureDaily, ListAppeals, DecideAppeal, Regrade, ListAnswers, ExportDaily, *ADMIN_BANK_COMMANDS),
+    ):
         return True
     return isinstance(command, ManageDaily) and command.action in ADMIN_ACTIONS

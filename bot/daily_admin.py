@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Row, update
 
+from bot import bank_selection
+from bot.bank_catalog import choose_banks, draw_bank
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.context import Context
@@ -28,17 +30,21 @@ def _difficulty(wanted: str | None, current: str | None) -> str | None:
 
 async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Reply:
     """Schedule the caller's channel (admin). Options left out keep their stored value (after
-    ``daily off`` too); a channel never scheduled starts from the defaults. Unknown topics, a
-    reveal that would not come before the next post, or empty filters change nothing."""
-    topics: list[str] = []
-    for wanted in cmd.topics or ():
-        found = rt.bank.find_topic(wanted)
-        if found is None:
-            return error(rt.bank.topic_problem(wanted))
-        topics.append(found)
+    ``daily off`` too); a channel never scheduled starts from the defaults. Unknown topics or banks,
+    a reveal that would not come before the next post, or empty filters change nothing."""
     async with rt.engine.begin() as conn:
         channel = await rt.channel(conn, ctx)
         current = Schedule.from_row(channel)
+        chosen = await bank_selection.banks_for(conn, rt.bank, ctx, channel.id, cmd.banks)
+        if isinstance(chosen, str):
+            return error(chosen)
+        names, bank = chosen
+        topics: list[str] = []
+        for wanted in cmd.topics or ():
+            found = bank.find_topic(wanted)
+            if found is None:
+                return error(bank.topic_problem(wanted))
+            topics.append(found)
         schedule = Schedule(
             post_time=cmd.post_time,
             timezone=cmd.timezone or current.timezone,
@@ -51,7 +57,7 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
         problem = reveal_problem(schedule)
         if problem:
             return error(problem)
-        pool = pool_for(rt.bank, schedule.topics, schedule.difficulty, schedule.mode)
+        pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
         if not pool:
             return error(
                 "No question matches these filters"
@@ -60,6 +66,8 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
                 "Nothing was changed."
             )
         next_post = await next_post_for(conn, channel.id, schedule, rt.clock.now())
+        if cmd.banks is not None:
+            await choose_banks(conn, channel.id, names)
         await channel_store.update_channel(
             conn,
             channel.id,
@@ -72,9 +80,8 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
             **schedule.to_row(),
         )
     rt.rounds.changed()
-    return Reply(
-        (notice_schedule("Daily question scheduled", schedule, next_post, len(pool)),), ephemeral=True
-    )
+    card = notice_schedule("Daily question scheduled", schedule, next_post, len(pool))
+    return Reply((bank_selection.with_banks(card, names),), ephemeral=True)
 
 
 def notice_schedule(title: str, schedule: Schedule, next_post: Any, pool: int) -> TableCard:
@@ -120,12 +127,13 @@ async def daily_status(rt: Runtime, ctx: Context) -> Reply:
         channel = await rt.channel(conn, ctx)
         latest = await round_store.latest_round(conn, channel.id)
         used = await round_store.used_questions(conn, channel.id, channel.cycle)
+        bank = await draw_bank(conn, rt.bank, channel)
     if not channel.scheduled:
         return notice(
             "This channel has no daily question. An admin can start one with `daily set 09:30 Europe/Berlin`."
         )
     schedule = Schedule.from_row(channel)
-    pool = pool_for(rt.bank, schedule.topics, schedule.difficulty, schedule.mode)
+    pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
     left = left_in_cycle(pool, used)
     card = notice_schedule(
         "Daily question", schedule, None if channel.paused else channel.next_post_at, len(pool)

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from bot.bank import Bank, Question
+from bot.bank import Question
+from bot.bank_catalog import practice_question, questions_by_id
 from bot.cards import FileCard, Reply, notice
 from bot.commands import Export, ExportDaily, ExportKind
 from bot.context import Context
 from bot.export_formats import Note, anki_tsv, csv_bytes
 from bot.picker import quiz_options
-from bot.round_cards import question_or_placeholder
 from bot.runtime import Runtime
 from bot.store import exports as export_store
 
@@ -72,11 +72,11 @@ def note_for(question: Question) -> Note:
     return Note(question.question, "\n\n".join(back), question.topic)
 
 
-def answer_text(bank: Bank, row: Row[Any]) -> str:
-    """What was answered: the text, or the quiz pick as its letter and option."""
+def answer_text(question: Question, row: Row[Any]) -> str:
+    """What was answered to ``question``: the text, or the quiz pick as its letter and option."""
     if row.choice is None:
         return str(row.text or "")
-    options, _ = quiz_options(question_or_placeholder(bank, row.question_id), row.seed)
+    options, _ = quiz_options(question, row.seed)
     picked = options[row.choice] if 0 <= row.choice < len(options) else ""
     return f"{'ABCD'[row.choice] if 0 <= row.choice < 4 else row.choice}. {picked}"
 
@@ -98,18 +98,22 @@ async def export(rt: Runtime, ctx: Context, cmd: Export) -> Reply:
         user_pk = await rt.user(conn, ctx)
         if cmd.kind is ExportKind.CARDS:
             card_rows = await export_store.user_cards(conn, user_pk)
-            questions = [q for r in card_rows if (q := rt.bank.get(r.question_id)) is not None]
+            found = [await practice_question(conn, rt.bank, user_pk, r.question_id) for r in card_rows]
+            questions = [q for q in found if q is not None]
             if not questions:
                 return notice(NO_CARDS)
             data = anki_tsv(note_for(q) for q in questions)
             caption = f"{len(questions)} practice cards for Anki (File > Import; tab-separated, HTML)."
             return Reply((FileCard("dailyq-cards.tsv", TSV, data, caption),))
         answer_rows = await export_store.user_answers(conn, user_pk)
+        by_id = await questions_by_id(
+            conn, rt.bank, ctx.platform, ctx.workspace_id, (r.question_id for r in answer_rows)
+        )
     if not answer_rows:
         return notice(NO_ANSWERS)
     rows = []
     for row in answer_rows:
-        question = question_or_placeholder(rt.bank, row.question_id)
+        question = by_id[row.question_id]
         rows.append(
             (
                 row.local_date,
@@ -119,7 +123,7 @@ async def export(rt: Runtime, ctx: Context, cmd: Export) -> Reply:
                 question.topic,
                 question.question,
                 row.mode,
-                answer_text(rt.bank, row),
+                answer_text(question, row),
                 *_grade(row),
                 _iso(row.answered_at),
             )
@@ -134,11 +138,14 @@ async def export_daily(rt: Runtime, ctx: Context, _cmd: ExportDaily) -> Reply:
     async with rt.engine.begin() as conn:
         channel = await rt.channel(conn, ctx)
         found = await export_store.channel_rounds(conn, channel.id)
+        by_id = await questions_by_id(
+            conn, rt.bank, ctx.platform, ctx.workspace_id, (r.question_id for r in found)
+        )
     if not found:
         return notice(NO_ROUNDS)
     rows = []
     for row in found:
-        question = question_or_placeholder(rt.bank, row.question_id)
+        question = by_id[row.question_id]
         shown = row.scored and row.user_id is not None  # answers only after the reveal
         rows.append(
             (
@@ -154,7 +161,7 @@ async def export_daily(rt: Runtime, ctx: Context, _cmd: ExportDaily) -> Reply:
                 _iso(row.revealed_at),
                 row.user_id if shown else "",
                 row.display_name if shown else "",
-                answer_text(rt.bank, row) if shown else "",
+                answer_text(question, row) if shown else "",
                 *(_grade(row) if shown else ("", "", "")),
                 _iso(row.answered_at) if shown else "",
             )

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from bot.appeal_grammar import ADMIN_VERBS as GRADE_ADMIN_VERBS
 from bot.appeal_grammar import HELP as GRADE_HELP
 from bot.appeal_grammar import GradeGrammarError, parse_admin, parse_appeal, parse_grade
+from bot.bank_grammar import BankCommandError, parse_bank_command, parse_banks_option, parse_submit
 from bot.commands import (
     Ask,
     Command,
@@ -52,7 +53,8 @@ HELP: tuple[tuple[str, str], ...] = (
     ("stats [user]", "points, rank, streaks, accuracy by topic, cards due"),
     ("topics", "topics and question counts"),
     (
-        "daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode quiz] [topics a,b] [difficulty easy]",
+        "daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode quiz] [topics a,b] [difficulty easy] "
+        "[banks a,b]",
         "admin: schedule the daily question here; options left out keep their value",
     ),
     ("daily status|pause|resume|now|reveal|skip|off", "manage the schedule (status: anyone)"),
@@ -60,6 +62,9 @@ HELP: tuple[tuple[str, str], ...] = (
     ("remind on [30m|1h|...] | remind off", "a private reminder before the reveal if you have not answered"),
     ("export cards|answers", "your practice cards (Anki TSV) or daily answers (CSV), privately"),
     ("daily export", "admin: this channel's rounds and answers (CSV), privately"),
+    ("bank list | bank import <file> [as name] | bank remove <name>", "the workspace's question banks"),
+    ("submit <topic> | <question> | <answer> [| hard] [| a/b; c/d] [| credit]", "suggest a question"),
+    ("bank queue [approve N [to bank] | edit N field text | reject N reason]", "admin: review submissions"),
     ("forget-me [confirm]", "delete everything stored about you (asks first)"),
     ("help", "this list"),
 )
@@ -80,6 +85,8 @@ COMMAND_WORDS = (
     "appeal",
     "export",
     "remind",
+    "bank",
+    "submit",
     "forget-me",
     "help",
 )
@@ -148,6 +155,16 @@ def parse(line: str) -> Command:
             return _export(rest)
         case "remind" | "reminder" | "reminders":
             return _remind(rest)
+        case "submit":
+            try:
+                return parse_submit(rest)
+            except BankCommandError as exc:
+                raise CommandError(str(exc)) from None
+        case "bank" | "banks":
+            try:
+                return parse_bank_command(rest)
+            except BankCommandError as exc:
+                raise CommandError(str(exc)) from None
     raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
 
 
@@ -254,13 +271,14 @@ def _daily(rest: str) -> Command:
         guess = f"Did you mean `daily {hit[0]}`? " if hit else ""
         raise CommandError(
             f"{guess}Use daily set HH:MM [timezone] [reveal 4h] [days weekdays] [mode open|quiz] "
-            "[topics a,b] [difficulty easy|medium|hard], or daily status|pause|resume|now|reveal|skip|off."
+            "[topics a,b] [difficulty easy|medium|hard] [banks a,b], "
+            "or daily status|pause|resume|now|reveal|skip|off."
         ) from None
 
 
 SET_USAGE = (
     "daily set HH:MM [timezone] [reveal 4h] [days every|weekdays|mon,wed,fri] "
-    "[mode open|quiz] [topics a,b] [difficulty easy|medium|hard]"
+    "[mode open|quiz] [topics a,b] [difficulty easy|medium|hard] [banks builtin,ours]"
 )
 
 
@@ -292,7 +310,7 @@ def _daily_set(tokens: list[str]) -> ConfigureDaily:
     return ConfigureDaily(post_time=post_time, **options)
 
 
-_SET_KEYS = ("reveal", "days", "mode", "topics", "topic", "difficulty", "timezone", "tz")
+_SET_KEYS = ("reveal", "days", "mode", "topics", "topic", "difficulty", "timezone", "tz", "banks", "bank")
 _OPTION_FIELD = {
     "reveal": "reveal_after",
     "days": "days",
@@ -302,6 +320,8 @@ _OPTION_FIELD = {
     "difficulty": "difficulty",
     "timezone": "timezone",
     "tz": "timezone",
+    "banks": "banks",
+    "bank": "banks",
 }
 
 
@@ -316,6 +336,11 @@ def _set_option(key: str, value: str) -> dict[str, object]:
         if value.lower() not in ("open", "quiz"):
             raise CommandError(f"'{value[:40]}' is not a mode: use open (written answers) or quiz (A-D).")
         return {"mode": value.lower()}
+    if key in ("banks", "bank"):
+        try:
+            return parse_banks_option(value)
+        except BankCommandError as exc:
+            raise CommandError(str(exc)) from None
     if key == "difficulty":
         if value.lower() not in ("easy", "medium", "hard", "any"):
             raise CommandError(f"'{value[:40]}' is not a difficulty: use easy, medium, hard or any.")

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bank import Bank
+from bot.bank import Bank, Question
+from bot.bank_catalog import round_question
 from bot.ports import Clock, Judge, JudgeError, JudgeVerdict, Rubric
+from bot.round_cards import MISSING_QUESTION
 from bot.store import judgements as judgement_store
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,13 @@ class JudgeConfig:
     concurrency: int = 4
 
 
-def rubric_for(bank: Bank, question_id: str) -> Rubric | None:
-    """The rubric of a bank question (its first synonym names each key point); None if gone."""
-    question = bank.get(question_id)
-    if question is None:
+def rubric_for(question: Question) -> Rubric | None:
+    """The rubric of a question (its first synonym names each key point); None if it is gone.
+
+    A workspace question without key points gets a rubric too: the judge grades it against the
+    reference answer, where the key points alone could not grade it at all.
+    """
+    if question.question == MISSING_QUESTION:
         return None
     return Rubric(question.question, question.answer, tuple(group[0] for group in question.key_points))
 
@@ -91,7 +96,9 @@ class RoundJudging:
             todo = await judgement_store.answers_to_judge(conn, round_id)
         if todo is None or not todo.answers:
             return 0
-        rubric = rubric_for(self.bank, todo.question_id)
+        async with self.engine.connect() as conn:
+            question = await round_question(conn, self.bank, todo.channel_pk, todo.question_id)
+        rubric = rubric_for(question)
         if rubric is None:
             return 0
         started = time.monotonic()

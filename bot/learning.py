@@ -10,6 +10,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank_catalog import practice_question
 from bot.cards import Reply, notice
 from bot.commands import Review
 from bot.context import Context
@@ -45,7 +46,7 @@ async def review(rt: Runtime, ctx: Context, _cmd: Review) -> Reply:
                 .order_by(cards.c.due, cards.c.question_id)
             )
         ).all()
-        known = [(r, rt.bank.get(r.question_id)) for r in rows]
+        known = [(r, await practice_question(conn, rt.bank, user_pk, r.question_id)) for r in rows]
         present = [(r, q) for r, q in known if q is not None]
         if not present:
             return notice(NOTHING_TO_REVIEW)

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank import Question
+from bot.bank_catalog import practice_question, workspace_question
 from bot.cards import Action, ActionKind, MyGradeCard, RecentGrade, Reply, error
 from bot.commands import ShowMyGrade
 from bot.context import Context
@@ -83,9 +85,8 @@ def _status(answer: Row[Any], changes: list[Row[Any]]) -> str:
     return ""
 
 
-def grade_card(rt: Runtime, answer: Row[Any], changes: list[Row[Any]], now: datetime) -> MyGradeCard:
-    """The "My grade" card of one answer, with an Appeal button while an appeal is possible."""
-    question = question_or_placeholder(rt.bank, answer.question_id)
+def grade_card(question: Question, answer: Row[Any], changes: list[Row[Any]], now: datetime) -> MyGradeCard:
+    """The "My grade" card of an answer to ``question``; an Appeal button while an appeal is possible."""
     quiz = answer.choice is not None
     if quiz:
         options, _ = quiz_options(question, int(answer.seed))
@@ -125,18 +126,16 @@ async def show_my_grade(rt: Runtime, ctx: Context, cmd: ShowMyGrade) -> Reply:
         if answer is None:
             return error(f"You did not answer round #{round_row.id}, so there is no grade to show.")
         changes = await appeal_store.changes_of(conn, int(answer.id))
-    return Reply((grade_card(rt, answer, changes, rt.clock.now()),))
+        question = await workspace_question(conn, rt.bank, ctx.platform, ctx.workspace_id, answer.question_id)
+    return Reply((grade_card(question, answer, changes, rt.clock.now()),))
 
 
 async def recent_grades(rt: Runtime, conn: AsyncConnection, user_pk: int) -> tuple[RecentGrade, ...]:
     """The user's last graded dailies (date, question, verdict, points), newest first."""
     rows = await appeal_store.recent_grades(conn, user_pk, RECENT_SHOWN)
-    return tuple(
-        RecentGrade(
-            str(row.local_date),
-            question_or_placeholder(rt.bank, row.question_id).question,
-            str(row.verdict),
-            int(row.points),
-        )
-        for row in rows
-    )
+    grades = []
+    for row in rows:
+        question = await practice_question(conn, rt.bank, user_pk, row.question_id)
+        text = question.question if question else question_or_placeholder(rt.bank, row.question_id).question
+        grades.append(RecentGrade(str(row.local_date), text, str(row.verdict), int(row.points)))
+    return tuple(grades)

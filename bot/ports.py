@@ -117,6 +117,13 @@ class NoMetrics:
         """A command ran for ``seconds``."""
 
 
+class Notifier(Protocol):
+    """Outbound port: tell one member something privately (a direct message). True when delivered;
+    False when the platform cannot (the core then shows it on the member's next command)."""
+
+    async def tell(self, platform: str, workspace_id: str, user_id: str, card: Card) -> bool: ...
+
+
 class Clock(Protocol):
     """Source of the current time (aware, UTC)."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank import Question
+from bot.bank_catalog import practice_bank, practice_question
 from bot.cards import (
     Action,
     ActionKind,
@@ -95,15 +96,16 @@ def practice_card(question: Question) -> QuestionCard:
 
 async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
     """Pick the caller's next practice question (optionally in one topic)."""
-    pool = list(rt.bank.questions)
-    topic = None
-    if cmd.topic:
-        topic = rt.bank.find_topic(cmd.topic)
-        if topic is None:
-            return error(rt.bank.topic_problem(cmd.topic))
-        pool = [q for q in pool if q.topic == topic]
     now = rt.clock.now()
     async with rt.engine.begin() as conn:
+        bank = await practice_bank(conn, rt.bank, ctx)
+        pool = list(bank.questions)
+        topic = None
+        if cmd.topic:
+            topic = bank.find_topic(cmd.topic)
+            if topic is None:
+                return error(bank.topic_problem(cmd.topic))
+            pool = [q for q in pool if q.topic == topic]
         open_dailies = await open_daily_questions(conn, ctx.platform, ctx.workspace_id)
         pool = [q for q in pool if q.id not in open_dailies]
         if not pool:
@@ -139,7 +141,7 @@ async def _current(
             await conn.execute(select(practice.c.question_id).where(practice.c.user_pk == user_pk))
         ).first()
         question_id = row.question_id if row is not None else None
-    return rt.bank.get(question_id) if question_id else None
+    return await practice_question(conn, rt.bank, user_pk, question_id) if question_id else None
 
 
 async def _open_daily(conn: AsyncConnection, ctx: Context, question: Question) -> bool:

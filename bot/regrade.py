@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank_catalog import workspace_question
 from bot.cards import Notice, Tone
 from bot.context import Context
 from bot.grading import Verdict
 from bot.ports import UserRef
-from bot.round_cards import question_or_placeholder
 from bot.runtime import Runtime
 from bot.scoring import QUALITY_POINTS, period_keys
 from bot.store import appeals as appeal_store
@@ -122,9 +122,17 @@ def player_of(answer: Row[Any]) -> UserRef:
     )
 
 
-def change_notice(rt: Runtime, answer: Row[Any], change: Change, note: str, *, on_appeal: bool) -> Notice:
-    """What the player is told about a changed grade."""
-    question = question_or_placeholder(rt.bank, answer.question_id).question
+async def question_text(rt: Runtime, answer: Row[Any]) -> str:
+    """The text of the question ``answer`` answered, bundled or from its workspace's banks."""
+    async with rt.engine.connect() as conn:
+        question = await workspace_question(
+            conn, rt.bank, str(answer.platform), str(answer.workspace_id), str(answer.question_id)
+        )
+    return question.question
+
+
+def change_notice(question: str, answer: Row[Any], change: Change, note: str, *, on_appeal: bool) -> Notice:
+    """What the player is told about a changed grade of their answer to ``question``."""
     how = "Your appeal was accepted" if on_appeal else "An admin regraded your answer"
     text = (
         f"{how} (round #{answer.round_id}, {answer.local_date}: {question})\n"
@@ -136,9 +144,8 @@ def change_notice(rt: Runtime, answer: Row[Any], change: Change, note: str, *, o
     return Notice(text, Tone.SUCCESS, title="Your grade was changed")
 
 
-def rejection_notice(rt: Runtime, answer: Row[Any], note: str) -> Notice:
-    """What the player is told about a rejected appeal."""
-    question = question_or_placeholder(rt.bank, answer.question_id).question
+def rejection_notice(question: str, answer: Row[Any], note: str) -> Notice:
+    """What the player is told about a rejected appeal on their answer to ``question``."""
     text = (
         f"Your appeal on round #{answer.round_id} ({answer.local_date}: {question}) was rejected: "
         f"your answer stays {answer.verdict} ({answer.points} points)."

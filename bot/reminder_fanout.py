@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank import Bank
+from bot.bank_catalog import SEPARATOR, workspace_question
 from bot.cards import Notice
 from bot.ports import ChannelRef, Clock, DeliveryError, Nudger
+from bot.round_cards import MISSING_QUESTION
 from bot.store import reminders as store
 from bot.store import rounds as round_store
 from bot.timeparse import format_duration
@@ -111,10 +113,20 @@ class ReminderFanout:
                     claimed.append((row, 1))
         return claimed
 
+    async def _question_text(self, row: Any) -> str:
+        """The round's question; a workspace one (``bank:id``) costs a query, a bundled one none."""
+        if SEPARATOR not in row.question_id:
+            bundled = self.bank.get(row.question_id)
+            return bundled.question if bundled else ""
+        async with self.engine.connect() as conn:
+            question = await workspace_question(
+                conn, self.bank, row.platform, row.workspace_id, row.question_id
+            )
+        return "" if question.question == MISSING_QUESTION else question.question
+
     async def _send(self, item: tuple[Any, int]) -> bool:
         row, attempt = item
-        question = self.bank.get(row.question_id)
-        card = reminder_card(question.question if question else "", row.reveal_at - self.clock.now())
+        card = reminder_card(await self._question_text(row), row.reveal_at - self.clock.now())
         ref = ChannelRef(row.platform, row.workspace_id, row.channel_id)
         try:
             await self.nudger.nudge(

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank_catalog import round_question
 from bot.grading import Verdict
 from bot.logs import round_logged
 from bot.missed import cards_from_missed
 from bot.ports import DeliveryError, MessageRef
-from bot.round_cards import channel_ref, question_card, question_or_placeholder, reveal_card
+from bot.round_cards import channel_ref, question_card, reveal_card
 from bot.scoring import Streak, next_streak, period_keys, points_for
 from bot.store import answers as answer_store
 from bot.store import channels as channel_store
@@ -79,7 +80,7 @@ class Revealer:
             assert round_row is not None
             channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
             answers = await answer_store.round_answers(conn, round_id)
-        question = question_or_placeholder(self.r.bank, round_row.question_id)
+        question = await round_question(self.r.engine, self.r.bank, channel.id, round_row.question_id)
         if round_row.message_id is not None:
             ref = MessageRef(channel_ref(channel), round_row.message_id, round_row.thread_id)
             await self.r.deliver(ref, question_card(round_row, question, closed=True))

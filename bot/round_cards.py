@@ -107,4 +107,7 @@ def question_or_placeholder(bank: Bank, question_id: str) -> Question:
     question = bank.get(question_id)
     if question is not None:
         return question
-    return Question(id=question_id, topic="unknown", question=MISSING_QUESTION, answer=MISSING_QUESTION)
+    # built through model_copy: a workspace question's id (``bank:id``) does not match a bank file's pattern
+    return Question(
+        id="missing", topic="unknown", question=MISSING_QUESTION, answer=MISSING_QUESTION
+    ).model_copy(update={"id": question_id})

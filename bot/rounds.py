@@ -22,13 +22,14 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank import Bank
+from bot.bank_catalog import draw_bank, round_question, ungraded_note
 from bot.cards import Card
 from bot.logs import round_logged
 from bot.picker import left_in_cycle, pick_for_channel, pool_for, running_low
 from bot.ports import Clock, DeliveryError, MessageRef, Messenger, Metrics, NoMetrics
 from bot.reminder_fanout import ReminderFanout
 from bot.reveal import Revealer
-from bot.round_cards import channel_ref, question_card, question_or_placeholder
+from bot.round_cards import channel_ref, question_card
 from bot.schedule import Schedule
 from bot.store import backlog as backlog_store
 from bot.store import channels as channel_store
@@ -211,7 +212,8 @@ class Rounds:
     ) -> int | None:
         """Insert a claimed round for ``slot`` with a freshly picked question; None if taken."""
         schedule = Schedule.from_row(channel)
-        pool = pool_for(self.bank, schedule.topics, schedule.difficulty, schedule.mode)
+        bank = await draw_bank(conn, self.bank, channel)
+        pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
         used = await round_store.used_questions(conn, channel.id, channel.cycle)
         pick = pick_for_channel(pool, used, channel.cycle, seed=f"{channel.id}:{slot}")
         if pick is None:
@@ -267,10 +269,11 @@ class Rounds:
             assert round_row is not None
             channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
             notes = await self._post_notes(conn, channel, round_row)
+        question = await round_question(self.engine, self.bank, channel.id, round_row.question_id)
         card = question_card(
             round_row,
-            question_or_placeholder(self.bank, round_row.question_id),
-            notes=notes,
+            question,
+            notes=(*notes, *ungraded_note(question, round_row.mode, judged=self.judging is not None)),
             timezone=channel.timezone,
         )
         try:
@@ -307,7 +310,8 @@ class Rounds:
         if round_row.late:
             notes.append("Posted late: the bot was offline at the scheduled time.")
         schedule = Schedule.from_row(channel)
-        pool = pool_for(self.bank, schedule.topics, schedule.difficulty, schedule.mode)
+        bank = await draw_bank(conn, self.bank, channel)
+        pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
         used = await round_store.used_questions(conn, channel.id, round_row.cycle)
         left = left_in_cycle(pool, used)
         if pool and running_low(left, len(pool)):
@@ -355,7 +359,7 @@ class Rounds:
             channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
         if round_row.message_id is None:
             return
-        question = question_or_placeholder(self.bank, round_row.question_id)
+        question = await round_question(self.engine, self.bank, channel.id, round_row.question_id)
         card = question_card(round_row, question, closed=True, notes=("Skipped by an admin: not scored.",))
         await self.deliver(MessageRef(channel_ref(channel), round_row.message_id, round_row.thread_id), card)
 

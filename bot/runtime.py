@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank import Bank
 from bot.context import Context
-from bot.ports import Clock
+from bot.ports import Clock, Notifier
 from bot.rounds import Rounds
 from bot.store import channels as channel_store
 from bot.store.users import ensure_user
@@ -25,6 +25,7 @@ class Runtime:
     rounds: Rounds
     clock: Clock
     default_timezone: str = "UTC"
+    notifier: Notifier | None = None  # private messages to one member (moderation outcomes)
 
     async def channel(self, conn: AsyncConnection, ctx: Context) -> Row[Any]:
         """The caller's channel row (created on first use)."""

@@ -13,7 +13,30 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import answering, appeals, boards, daily_admin, exports, learning, my_grade, practice, reminders
+from bot import (
+    answering,
+    appeals,
+    bank_admin,
+    boards,
+    daily_admin,
+    exports,
+    learning,
+    my_grade,
+    practice,
+    reminders,
+    submissions,
+)
+from bot.bank_commands import (
+    ApproveSubmission,
+    EditSubmission,
+    ImportBank,
+    ListBanks,
+    MySubmissions,
+    RejectSubmission,
+    RemoveBank,
+    ShowQueue,
+    SubmitQuestion,
+)
 from bot.cards import Notice, Reply, TableCard, Tone, error, notice
 from bot.commands import (
     AppealGrade,
@@ -110,6 +133,15 @@ HANDLERS: dict[type[Any], Handler] = {
     DecideAppeal: appeals.decide,
     Regrade: appeals.regrade,
     ListAnswers: appeals.list_answers,
+    ImportBank: bank_admin.import_bank,
+    ListBanks: bank_admin.list_banks,
+    RemoveBank: bank_admin.remove_bank,
+    SubmitQuestion: submissions.submit_question,
+    ShowQueue: submissions.show_queue,
+    EditSubmission: submissions.edit_submission,
+    ApproveSubmission: submissions.approve_submission,
+    RejectSubmission: submissions.reject_submission,
+    MySubmissions: submissions.my_submissions,
 }
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
+from bot.bank_commands import ImportBank
 from bot.cards import FileCard, Notice, Reply, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowMyGrade, ShowToday
 from bot.context import Context
@@ -112,6 +113,12 @@ class ConsoleSession:
             except CommandError as exc:
                 self.show(Reply((Notice(str(exc), Tone.ERROR),)))
                 continue
+            if isinstance(command, ImportBank):
+                try:
+                    command = read_upload(command)
+                except OSError as exc:
+                    self.show(Reply((Notice(f"Cannot read {command.filename}: {exc.strerror}", Tone.ERROR),)))
+                    continue
             reply = await self.service.handle(self.ctx, command)
             self.show(_with_quit(reply) if isinstance(command, ShowHelp) else reply)
         self.console.print("[dim]Bye.[/]")
@@ -123,3 +130,9 @@ def _with_quit(reply: Reply) -> Reply:
         replace(c, rows=(*c.rows, QUIT_HELP)) if isinstance(c, TableCard) else c for c in reply.cards
     )
     return replace(reply, cards=cards)
+
+
+def read_upload(command: ImportBank) -> ImportBank:
+    """The console's upload: the file at the typed path (the core sees only its name and bytes)."""
+    path = Path(command.filename).expanduser()
+    return replace(command, filename=path.name, content=path.read_bytes())

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from adapters.discord_adapter.actions import ActionButton
+from adapters.discord_adapter.bank_commands import BankCommands, decode_submit
 from adapters.discord_adapter.commands_tree import DailyqCommands
 from adapters.discord_adapter.forms import decode_form, form_values
 from adapters.discord_adapter.responder import Responder
@@ -100,6 +101,7 @@ class DailyqBot(commands.AutoShardedBot):
         if self._app is None:
             raise RuntimeError("DailyqBot.attach() must be called before the bot starts")
         await self.add_cog(DailyqCommands(self.responder, self._app.bank))
+        await self.add_cog(BankCommands(self.responder))
         self.add_dynamic_items(ActionButton)
         await self.sync_commands()
 
@@ -127,11 +129,16 @@ class DailyqBot(commands.AutoShardedBot):
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: dict[str, Any] = dict(interaction.data or {})
+        values = form_values(data.get("components") or [])
+        submitted = decode_submit(str(data.get("custom_id", "")), values)
         form = decode_form(str(data.get("custom_id", "")))
-        if form is None:
+        if form is None and submitted is None:
             return
         try:
-            await self.responder.submit(interaction, form, form_values(data.get("components") or []))
+            if submitted is not None:
+                await self.responder.run(interaction, submitted)
+            elif form is not None:
+                await self.responder.submit(interaction, form, values)
         except Exception as exc:
             await self.responder.fail(interaction, exc)
 

@@ -201,7 +201,11 @@ class DailyqCommands(commands.Cog):
     @app_commands.guild_only()
     async def show_help(self, interaction: Interaction) -> None:
         """``/help``: the slash commands of this bot, from the command tree itself."""
-        leaves = [c for c in self.walk_app_commands() if isinstance(c, app_commands.Command)]
+        tree = getattr(interaction.client, "tree", None)  # every cog's commands, not only this one's
+        every = (
+            tree.walk_commands() if isinstance(tree, app_commands.CommandTree) else self.walk_app_commands()
+        )
+        leaves = [c for c in every if isinstance(c, app_commands.Command)]
         card = TableCard(
             "dailyq commands",
             ("command", "what it does"),
@@ -232,6 +236,7 @@ class DailyqCommands(commands.Cog):
         mode="open: written answers; quiz: four options (left out: unchanged)",
         topics="Only these topics, comma-separated; all for every topic (left out: unchanged)",
         difficulty="Only this difficulty; any for all (left out: unchanged)",
+        banks="Banks to draw from, comma-separated: builtin and names from /bank list (left out: unchanged)",
     )
     async def daily_set(
         self,
@@ -243,6 +248,7 @@ class DailyqCommands(commands.Cog):
         mode: Literal["open", "quiz"] | None = None,
         topics: app_commands.Range[str, 1, 400] | None = None,
         difficulty: Literal["easy", "medium", "hard", "any"] | None = None,
+        banks: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         """``/daily set``: checks the bot's permissions in the channel before scheduling."""
         try:
@@ -254,6 +260,7 @@ class DailyqCommands(commands.Cog):
                 mode=mode,
                 topics=topics,
                 difficulty=difficulty,
+                banks=banks,
             )
         except OptionError as exc:
             await self.responder.show(interaction, error(str(exc)))

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import discord
 
 from adapters.discord_adapter import permissions
+from adapters.discord_adapter.bank_commands import DiscordNotifier
 from adapters.discord_adapter.client import DailyqBot
 from adapters.discord_adapter.messenger import DiscordMessenger
 from adapters.discord_adapter.pacing import Pacer, pacer_for
@@ -63,7 +64,9 @@ async def build(
     if metrics is not None:
         pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
     messenger = DiscordMessenger(bot, pacer)
-    app = await build_app(core, messenger, clock, bank, metrics, nudger=messenger)
+    app = await build_app(
+        core, messenger, clock, bank, metrics, nudger=messenger, notifier=DiscordNotifier(bot)
+    )
     bot.attach(app, Responder(app.service))
     return bot, app
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import discord
 
 from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
+from bot.bank_grammar import BankCommandError, parse_bank_names
 from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, Window
 from bot.context import Context
 from bot.schedule import MAX_REVEAL, MIN_REVEAL
@@ -54,6 +55,7 @@ def daily_set(
     mode: str | None = None,
     topics: str | None = None,
     difficulty: str | None = None,
+    banks: str | None = None,
 ) -> ConfigureDaily:
     """``/daily set`` options to ``ConfigureDaily``; raises ``OptionError`` naming what is accepted.
 
@@ -77,7 +79,12 @@ def daily_set(
         raise OptionError("Name at least one topic, separated by commas, or all.")
     if topic_list is not None and [t.lower() for t in topic_list] == [ALL_TOPICS]:
         topic_list = ()
+    try:
+        chosen = parse_bank_names(banks) if banks is not None else None
+    except BankCommandError as exc:
+        raise OptionError(str(exc)) from None
     return ConfigureDaily(
+        banks=chosen,
         post_time=post_time,
         timezone=zone,
         reveal_after=reveal_after,

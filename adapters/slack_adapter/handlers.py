@@ -18,6 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack_adapter import inbound
 from adapters.slack_adapter.actions import ACTION_ID_PATTERN, Clicked, decode, round_id, to_command
 from adapters.slack_adapter.background import Background, EventDeduper
+from adapters.slack_adapter.bank_forms import form_for
+from adapters.slack_adapter.bank_listeners import BankListeners
 from adapters.slack_adapter.blocks import reply_message
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.files import send_files, split_files
@@ -100,6 +102,7 @@ class Listeners:
         app.view(ANSWER_CALLBACK)(self.on_answer_submit)
         app.view(PRACTICE_CALLBACK)(self.on_practice_submit)
         app.view(APPEAL_CALLBACK)(self.on_appeal_submit)
+        BankListeners(self.service, self.directory).register(app)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
 
@@ -121,6 +124,12 @@ class Listeners:
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         """Parse at once (a typo is answered in the ack itself), run the command after the ack."""
+        form = form_for(str(body.get("text") or ""), inbound.channel_id(body) or "")
+        if form is not None:  # bank import and a bare submit open a form
+            await ack()
+            if not await self._open(client, body, inbound.surface(body), form):
+                await self._respond(error(FORM_NOT_OPENED), inbound.context(body), respond, client)
+            return
         try:
             command = parse_slash(str(body.get("text") or ""))
         except CommandError as exc:

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_stopped
 from adapters.metrics import PrometheusMetrics, serving_metrics
+from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, SocketServer, build_bolt_app
 from adapters.slack_adapter.client import DEFAULT_API_URL, TIMEOUT_SECONDS, make_client
 from adapters.slack_adapter.directory import Directory
@@ -53,7 +54,9 @@ async def run() -> int:
     messenger = SlackMessenger(posting)
     if metrics is not None:
         messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
-    core = await build_app(settings, messenger, metrics=metrics, nudger=messenger)
+    core = await build_app(
+        settings, messenger, metrics=metrics, nudger=messenger, notifier=SlackNotifier(posting)
+    )
     parts = SlackParts(Directory(client, slack.admins))
     bolt = build_bolt_app(slack, core.service, client, parts)
     api_url = slack.api_url or DEFAULT_API_URL

@@ -18,6 +18,7 @@ class ToJudge:
 
     question_id: str
     answers: tuple[tuple[int, str], ...]  # (answer id, text)
+    channel_pk: int = 0  # where a workspace question (``bank:id``) is looked up
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ async def answers_to_judge(conn: AsyncConnection, round_id: int) -> ToJudge | No
     already or is a quiz."""
     round_row = (
         await conn.execute(
-            select(rounds.c.question_id, rounds.c.mode, rounds.c.scored).where(rounds.c.id == round_id)
+            select(rounds.c.question_id, rounds.c.mode, rounds.c.scored, rounds.c.channel_pk).where(
+                rounds.c.id == round_id
+            )
         )
     ).first()
     if round_row is None or round_row.scored or round_row.mode != "open":
@@ -45,7 +48,11 @@ async def answers_to_judge(conn: AsyncConnection, round_id: int) -> ToJudge | No
         .order_by(answers.c.id)
     )
     rows = (await conn.execute(statement)).all()
-    return ToJudge(str(round_row.question_id), tuple((int(r.id), str(r.text)) for r in rows))
+    return ToJudge(
+        str(round_row.question_id),
+        tuple((int(r.id), str(r.text)) for r in rows),
+        int(round_row.channel_pk),
+    )
 
 
 async def save_judgements(

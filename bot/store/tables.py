@@ -284,3 +284,66 @@ reminders_sent = Table(
     PrimaryKeyConstraint("round_id", "user_pk"),
     Index("ix_reminders_sent_state", "state", "lease_until"),
 )
+
+# Workspace banks (migration 0007). A bank row is never deleted: removing it sets ``removed_at``,
+# and every version's questions stay, so past rounds keep their question text.
+banks = Table(
+    "banks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("name", String(24), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("removed_at", UTCDateTime()),
+    UniqueConstraint("platform", "workspace_id", "name"),
+)
+
+bank_questions = Table(
+    "bank_questions",
+    metadata,
+    Column("bank_pk", ForeignKey("banks.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("question_id", String(80), nullable=False),
+    Column("topic", String(80), nullable=False),
+    Column("difficulty", String(8), nullable=False),
+    # the whole question (bot.bank.Question as JSON): text, answer, key points, options
+    Column("body", Text, nullable=False),
+    PrimaryKeyConstraint("bank_pk", "version", "question_id"),
+)
+
+# The banks a channel draws from (migration 0007); a channel without a row draws from the bundled one.
+channel_banks = Table(
+    "channel_banks",
+    metadata,
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    Column("names", Text, nullable=False),  # JSON list, "builtin" for the bundled bank
+)
+
+# Members' question submissions awaiting moderation (migration 0007).
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("display_name", String(100), nullable=False),
+    Column("credit", Boolean, nullable=False, default=False),
+    Column("status", String(10), nullable=False),  # pending, approved, rejected
+    Column("body", Text, nullable=False),  # JSON: topic, difficulty, question, answer, key_points
+    Column("suggested", Boolean, nullable=False, default=False),  # key points were suggested
+    Column("duplicates", Text, nullable=False, default=""),
+    Column("reason", Text),
+    Column("question_id", String(80)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", UTCDateTime()),
+    Column("told_at", UTCDateTime()),
+    Index("ix_submissions_queue", "platform", "workspace_id", "status"),
+    Index("ix_submissions_member", "platform", "workspace_id", "user_id", "created_at"),
+)

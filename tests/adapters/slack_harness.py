@@ -21,6 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Row, select
 
 from adapters.metrics import PrometheusMetrics
+from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, build_bolt_app
 from adapters.slack_adapter.client import make_client
 from adapters.slack_adapter.directory import Directory
@@ -185,7 +186,8 @@ async def running_slack_bot(
             _env_file=None,
         )
         on_429 = None if metrics is None else lambda: metrics.rate_limited("slack")
-        messenger = SlackMessenger(make_client(settings, posting=True, on_rate_limited=on_429))
+        posting = make_client(settings, posting=True, on_rate_limited=on_429)
+        messenger = SlackMessenger(posting)
         if metrics is not None:
             messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited("slack", seconds)
         core = await build_app(
@@ -195,6 +197,7 @@ async def running_slack_bot(
             bank,
             metrics,
             nudger=messenger,  # as adapters/slack_adapter/main.py builds it
+            notifier=SlackNotifier(posting),
         )
         client = make_client(settings)
         parts = SlackParts(Directory(client, settings.admins))

@@ -55,7 +55,7 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     tree = {c["name"]: c for c in put.json}
     assert set(tree) == {
         "question", "review", "answer", "grade", "appeal", "leaderboard", "stats", "topics", "export",
-        "remind", "forget-me", "help", "daily",
+        "remind", "forget-me", "help", "daily", "bank", "submit",
     }  # fmt: skip
     assert all(c["contexts"] == [0] for c in tree.values())  # server channels only
     daily = tree["daily"]
@@ -67,7 +67,9 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
         "appeals", "accept", "reject", "answers", "regrade",
     }  # fmt: skip
     set_options = {o["name"]: o for o in verbs["set"]["options"]}
-    assert list(set_options) == ["time", "timezone", "reveal", "days", "mode", "topics", "difficulty"]
+    assert list(set_options) == [
+        "time", "timezone", "reveal", "days", "mode", "topics", "difficulty", "banks"
+    ]  # fmt: skip
     assert set_options["time"]["required"] and not set_options["timezone"]["required"]
     assert set_options["timezone"]["autocomplete"] and set_options["topics"]["autocomplete"]
     assert [c["value"] for c in set_options["mode"]["choices"]] == ["open", "quiz"]

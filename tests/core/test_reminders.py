@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.bank import Bank
+from bot.bank_commands import ImportBank
 from bot.cards import Card, Notice
 from bot.commands import Remind, SubmitAnswer
 from bot.config import Settings
 from bot.grammar import parse
 from bot.ports import ChannelRef, DeliveryError, MessageRef
 from bot.store.tables import reminder_settings, reminders_sent
-from tests.conftest import member
+from tests.conftest import admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock
 from tests.support.messenger import RecordingMessenger
@@ -226,3 +227,18 @@ async def test_a_reveal_due_during_a_long_reminder_fan_out_is_not_held_up(
         assert events[:reveal] == [f"remind m{n:03d}" for n in range(50)]
     finally:
         await app.close()
+
+
+async def test_a_reminder_quotes_a_workspace_question(
+    rapp: App, clock: FakeClock, messenger: RecordingMessenger, nudger: RecordingNudger
+) -> None:
+    markdown = "### Graphs\n\n1. **What is a spanning tree?**\n   - A tree that reaches every vertex.\n"
+    await rapp.service.handle(admin(), ImportBank("graphs.md", markdown.encode()))
+    await say(rapp, "bob", "remind on")
+    clock.set(local(ZONE, 2026, 11, 25, 8, 0))
+    await rapp.service.handle(admin(), parse(f"daily set 09:00 {ZONE} reveal 4h banks graphs"))
+    await run_at(rapp, clock, local(ZONE, 2026, 11, 25, 9, 0))
+    assert posts(messenger)[-1].question_id == "graphs:spanning-tree"
+    await run_at(rapp, clock, local(ZONE, 2026, 11, 25, 12, 0))
+    [nudge] = nudger.sent
+    assert isinstance(nudge.card, Notice) and "\u201cWhat is a spanning tree?\u201d" in nudge.card.text

@@ -103,6 +103,8 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.threads: dict[str, JSON] = {}
         self.dm_channels: dict[str, JSON] = {}  # recipient user id -> DM channel
         self.dm_blocked: set[str] = set()  # users who do not accept DMs (sends answer 403 50007)
+        self.attachments: dict[str, bytes] = {}
+        self.attachment_downloads: list[str] = []  # ids, in the order the bot fetched them
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[str, list[JSON]] = {}
         self.interactions: dict[str, _Interaction] = {}
@@ -174,6 +176,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self.gateway_handler)
         app.router.add_get("/resume-gateway", self.gateway_handler)
+        app.router.add_get("/cdn/attachments/{aid}/{name}", self._attachment)
         routes: list[tuple[str, str, Any]] = [
             ("GET", "/users/@me", self._users_me),
             ("POST", "/users/@me/channels", self._open_dm),
@@ -216,6 +219,19 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         """Messages the bot sent to a user's DM channel, oldest first."""
         dms = [c["id"] for c in self.dm_channels.values() if c["recipients"][0]["id"] == str(user_id)]
         return [m for m in self.messages.values() if m["channel_id"] in dms]
+
+    def add_attachment(self, filename: str, content: bytes) -> JSON:
+        """An uploaded file as Discord resolves it in an interaction; served from the fake's CDN."""
+        attachment_id = self.ids.next()
+        self.attachments[attachment_id] = content
+        url = f"http://127.0.0.1:{self.port}/cdn/attachments/{attachment_id}/{filename}"
+        return {"id": attachment_id, "filename": filename, "size": len(content), "url": url,
+                "proxy_url": url, "content_type": "application/json"}  # fmt: skip
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        self.attachment_downloads.append(request.match_info["aid"])
+        content = self.attachments.get(request.match_info["aid"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     async def _no_content(self, request: web.Request) -> web.Response:
         return web.Response(status=204)

@@ -63,6 +63,7 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         self.violations: list[str] = []
         self.responses: dict[str, dict[str, Any]] = {}  # canned bodies by method
         self.hook_channels: dict[str, str | None] = {}
+        self.private_files: dict[str, bytes] = {}  # what members uploaded, by file id
         self.died = asyncio.Event()  # set when a die-after-accept call arrived
         self.died_calls: list[Call] = []
         self._faults: dict[str, list[_Fault]] = {}  # before the method runs
@@ -79,6 +80,7 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/hooks/{hook_id}", self._handle_hook)
         self.add_file_routes(app)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._handle_file)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -111,6 +113,27 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         hook_id = f"H{next(self._ids):05d}"
         self.hook_channels[hook_id] = channel
         return f"{self.url}/hooks/{hook_id}"
+
+    def add_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file as a member uploaded it: the object a ``file_input`` submission carries. Its
+        ``url_private_download`` serves the bytes only with a bot token, like files.slack.com."""
+        file_id = f"F{next(self._ids):05d}"
+        self.private_files[file_id] = content
+        return {
+            "id": file_id,
+            "name": name,
+            "mimetype": "application/octet-stream",
+            "size": len(content),
+            "url_private": f"{self.url}/files-pri/{file_id}/{name}",
+            "url_private_download": f"{self.url}/files-pri/{file_id}/{name}?download=1",
+        }
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        call = await self._record(request, "file download")
+        if not call.headers.get("Authorization", "").startswith("Bearer xox"):
+            return web.Response(status=302, headers={"Location": f"{self.url}/signin"})
+        content = self.private_files.get(request.match_info["file_id"])
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     # ---------------------------------------------------------------- configuration
     def set_response(self, method: str, body: dict[str, Any]) -> None:
