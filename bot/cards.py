@@ -179,6 +179,7 @@ class MyGradeCard:
     quiz: bool = False
     status: str = ""
     actions: tuple[Action, ...] = ()
+    feedback: str = ""  # the optional judge's one sentence about this answer
 
 
 @dataclass(frozen=True)

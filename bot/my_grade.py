@@ -109,6 +109,7 @@ def grade_card(rt: Runtime, answer: Row[Any], changes: list[Row[Any]], now: date
         quiz=quiz,
         status=_status(answer, changes),
         actions=actions,
+        feedback=str(answer.feedback or ""),
     )
 
 

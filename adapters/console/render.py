@@ -118,6 +118,8 @@ def _my_grade(card: MyGradeCard) -> RenderableType:
         parts.append(Text("Found: " + "; ".join(card.found), style="green"))
     if card.missed:
         parts.append(Text("Missed: " + "; ".join(card.missed), style="yellow"))
+    if card.feedback:
+        parts.append(Text(f"Judge's feedback: {card.feedback}"))
     if card.status:
         parts.append(Text(card.status, style="cyan"))
     if any(a.kind is ActionKind.APPEAL for a in card.actions):

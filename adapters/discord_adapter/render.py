@@ -239,6 +239,7 @@ def my_grade_embed(card: MyGradeCard) -> discord.Embed:
     _field(embed, "Points", str(card.points), inline=True)
     _field(embed, "Key points found", _bullets(card.found))
     _field(embed, "Key points missed", _bullets(card.missed))
+    _field(embed, "Judge's feedback", card.feedback)
     _field(embed, "Status", card.status)
     appeal = any(a.kind is ActionKind.APPEAL for a in card.actions)
     _footer(

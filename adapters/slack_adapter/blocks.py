@@ -110,6 +110,8 @@ def my_grade_blocks(card: MyGradeCard) -> list[Block]:
     if card.missed:
         lines += ["*Key points missed*", *(f":x: {md(p, 300)}" for p in card.missed[:20])]
     blocks.extend(sections(lines))
+    if card.feedback:
+        blocks.append(section(f"*Judge's feedback:* {md(card.feedback, 2800)}"))
     if card.status:
         blocks.append(context(md(card.status, 2900)))
     blocks.extend(_buttons("dailyq-grade", card.actions))
