@@ -96,7 +96,7 @@ def _accepted() -> str:
     return "Commands: " + ", ".join(COMMAND_WORDS) + ". Type `help` for details."
 
 
-def _did_you_mean(word: str) -> str:
+def did_you_mean(word: str) -> str:
     """``Did you mean `help`?`` for a near miss of a command word, else nothing."""
     hit = process.extractOne(word, COMMAND_WORDS, scorer=fuzz.ratio, score_cutoff=70)
     return f"Did you mean `{hit[0]}`? " if hit else ""
@@ -148,7 +148,7 @@ def parse(line: str) -> Command:
             return _export(rest)
         case "remind" | "reminder" | "reminders":
             return _remind(rest)
-    raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
+    raise CommandError(f"Unknown command '{word[:40]}'. " + did_you_mean(word) + _accepted())
 
 
 def _forget(rest: str) -> ForgetMe:

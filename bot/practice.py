@@ -31,6 +31,7 @@ from bot.cards import (
 from bot.commands import Ask, PracticeAnswer, RatePractice, Rating, ShowPracticeAnswer
 from bot.context import Context
 from bot.grading import Verdict, grade
+from bot.grammar import did_you_mean
 from bot.missed import MISSED
 from bot.runtime import Runtime
 from bot.store.dialect import upsert_replace
@@ -100,7 +101,9 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
     if cmd.topic:
         topic = rt.bank.find_topic(cmd.topic)
         if topic is None:
-            return error(rt.bank.topic_problem(cmd.topic))
+            # Slack's `/question hlep` reaches here as a topic: a near miss of a command says so
+            command = did_you_mean(cmd.topic.split()[0]).strip()
+            return error(rt.bank.topic_problem(cmd.topic) + (f" {command}" if command else ""))
         pool = [q for q in pool if q.topic == topic]
     now = rt.clock.now()
     async with rt.engine.begin() as conn:
