@@ -77,6 +77,7 @@ class BestAnswer:
     name: str
     verdict: str
     score: float
+    quote: str = ""  # the answer's words, one clipped line (only in ``RevealCard.quotes``)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class RevealCard:
     verdicts: tuple[tuple[str, int], ...] = ()
     picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
     best: tuple[BestAnswer, ...] = ()
+    quotes: tuple[BestAnswer, ...] = ()  # the best answers' words, from members who allow it
     follow_up: str = ""
     actions: tuple[Action, ...] = ()
     notes: tuple[str, ...] = ()  # lines for everyone (the learning loop's "comes back" line)
@@ -149,6 +151,17 @@ class StatsCard:
     cards_total: int
     scope: str = "this server, all time"  # what points and rank count, shown beside them
     recent: tuple[RecentGrade, ...] = ()  # the last graded dailies, newest first
+    freezes: int = 0  # streak freezes banked
+    freezes_used: int = 0
+    team: str = ""  # the team's name and rank, when the user is in one
+
+    @property
+    def streak_text(self) -> str:
+        """The streak as every platform shows it, with the freezes banked and used."""
+        return (
+            f"{self.current_streak} (best {self.best_streak}); "
+            f"freezes: {self.freezes} banked, {self.freezes_used} used"
+        )
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,12 @@ def question_card(
 
 
 @cleaned
-def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]) -> RevealCard:
+def reveal_card(
+    round_row: Row[Any],
+    question: Question,
+    answers: list[Row[Any]],
+    quotes: tuple[BestAnswer, ...] = (),
+) -> RevealCard:
     """The reveal: reference answer, explanation, how many answered, the mix, the best answers."""
     verdicts: tuple[tuple[str, int], ...] = ()
     picks: tuple[tuple[str, int, bool], ...] = ()
@@ -85,6 +90,7 @@ def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]
         verdicts=verdicts,
         picks=picks,
         best=best,
+        quotes=quotes if round_row.mode != "quiz" else (),
         follow_up=question.follow_up,
         actions=(Action(ActionKind.MY_GRADE, "My grade", str(round_row.id)),) if answers else (),
         notes=reveal_notes(answers),

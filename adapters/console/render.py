@@ -100,6 +100,8 @@ def _reveal(card: RevealCard) -> RenderableType:
         parts.append(Text(f"  {'✔' if correct else ' '} {option}: {count}"))
     if card.best:
         parts.append(Text("Best: " + ", ".join(f"{b.name} ({b.verdict})" for b in card.best)))
+    for quote in card.quotes:
+        parts.append(Text(f"  {quote.name}: \u201c{quote.quote}\u201d", style="italic"))
     if card.follow_up:
         parts.append(Text(f"Follow-up: {card.follow_up}", style="italic"))
     if any(a.kind is ActionKind.MY_GRADE for a in card.actions):
@@ -175,7 +177,9 @@ def _stats(card: StatsCard) -> RenderableType:
     table.add_column("value")
     table.add_row(f"points ({card.scope})", str(card.points))
     table.add_row(f"rank ({card.scope})", str(card.rank) if card.rank else "-")
-    table.add_row("streak", f"{card.current_streak} (best {card.best_streak})")
+    table.add_row("streak", card.streak_text)
+    if card.team:
+        table.add_row("team", card.team)
     table.add_row("answers", ", ".join(f"{v}: {n}" for v, n in card.verdicts))
     for topic, good, seen in card.topics:
         table.add_row(Text(f"  {topic}"), f"{good}/{seen} strong")

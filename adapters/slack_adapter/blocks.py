@@ -163,6 +163,9 @@ def reveal_blocks(card: RevealCard) -> list[Block]:
         best = ", ".join(f"{md(b.name, 80)} ({md(b.verdict, 20)})" for b in card.best[:10])
         summary.append(f"*Best answers:* {best}")
     blocks.extend(sections(summary))
+    if card.quotes:
+        quoted = [f"> *{md(q.name, 80)}:* {md(q.quote, 600)}" for q in card.quotes]
+        blocks.extend(sections(["*In their words*", *quoted]))
     if card.follow_up:
         blocks.append(context(f"*Follow-up:* {md(card.follow_up, 2800)}"))
     blocks.extend(_buttons("dailyq-reveal", card.actions))
@@ -218,10 +221,12 @@ def stats_blocks(card: StatsCard) -> list[Block]:
     fields = [
         f"*Points* ({card.scope})\n{card.points}",
         f"*Rank* ({card.scope})\n{card.rank if card.rank else '-'}",
-        f"*Streak*\n{card.current_streak} (best {card.best_streak})",
+        f"*Streak*\n{card.streak_text}",
         f"*Practice cards*\n{card.cards_due} due of {card.cards_total}",
         f"*Answers*\n{verdicts}",
     ]
+    if card.team:
+        fields.append(f"*Team*\n{md(card.team, 200)}")
     blocks: list[Block] = [
         header(f"Stats: {card.name}"),
         SectionBlock(fields=[MarkdownTextObject(text=clip_mrkdwn(f, 2000)) for f in fields]),
