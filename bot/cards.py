@@ -81,6 +81,16 @@ class BestAnswer:
 
 
 @dataclass(frozen=True)
+class QuizPick:
+    """One option of a quiz at the reveal: how many picked it, whether it is right, why not."""
+
+    option: str
+    count: int
+    correct: bool
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class RevealCard:
     """The reveal of a daily round: reference answer and how the channel did."""
 
@@ -91,7 +101,7 @@ class RevealCard:
     key_points: tuple[str, ...]
     answered: int
     verdicts: tuple[tuple[str, int], ...] = ()
-    picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
+    picks: tuple[QuizPick, ...] = ()  # in the order the post showed them
     best: tuple[BestAnswer, ...] = ()
     quotes: tuple[BestAnswer, ...] = ()  # the best answers' words, from members who allow it
     follow_up: str = ""
@@ -193,6 +203,7 @@ class MyGradeCard:
     status: str = ""
     actions: tuple[Action, ...] = ()
     feedback: str = ""  # the optional judge's one sentence about this answer
+    note: str = ""  # why the verdict is lower than the key points found, e.g. a stated misconception
 
 
 @dataclass(frozen=True)

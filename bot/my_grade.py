@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank import Question
 from bot.cards import Action, ActionKind, MyGradeCard, RecentGrade, Reply, error
 from bot.commands import ShowMyGrade
 from bot.context import Context
+from bot.grading import stated_misconception
 from bot.picker import quiz_options
 from bot.round_cards import question_or_placeholder
 from bot.runtime import Runtime
@@ -83,6 +85,14 @@ def _status(answer: Row[Any], changes: list[Row[Any]]) -> str:
     return ""
 
 
+def _note(text: str, question: Question) -> str:
+    """Why a written answer graded lower than its key points: a misconception it states."""
+    why = stated_misconception(
+        text, question.misconceptions, key_points=question.key_points, question=question.question
+    )
+    return why[:1].upper() + why[1:]
+
+
 def grade_card(rt: Runtime, answer: Row[Any], changes: list[Row[Any]], now: datetime) -> MyGradeCard:
     """The "My grade" card of one answer, with an Appeal button while an appeal is possible."""
     question = question_or_placeholder(rt.bank, answer.question_id)
@@ -110,6 +120,7 @@ def grade_card(rt: Runtime, answer: Row[Any], changes: list[Row[Any]], now: date
         status=_status(answer, changes),
         actions=actions,
         feedback=str(answer.feedback or ""),
+        note="" if quiz else _note(text, question),
     )
 
 

@@ -195,7 +195,9 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
             return error(NO_PRACTICE)
         if await _open_daily(conn, ctx, question):
             return error(NO_PEEKING)
-        result = grade(question.key_points, text, question=question.question)
+        result = grade(
+            question.key_points, text, question=question.question, misconceptions=question.misconceptions
+        )
         suggested = SUGGESTED[result.verdict]
         await upsert_replace(
             conn,
@@ -210,6 +212,8 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
         )
     found = sum(result.found)
     note = f"Your answer: {result.verdict.value} ({found} of {len(result.found)} key points)."
+    if result.note:
+        note += f" Note: {result.note}"
     return Reply((_reveal(question, note, suggested),))
 
 

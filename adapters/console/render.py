@@ -96,8 +96,11 @@ def _reveal(card: RevealCard) -> RenderableType:
     parts.append(Text(f"{card.answered} answered", style="bold"))
     if card.verdicts:
         parts.append(Text(" · ".join(f"{name}: {count}" for name, count in card.verdicts)))
-    for option, count, correct in card.picks:
-        parts.append(Text(f"  {'✔' if correct else ' '} {option}: {count}"))
+    for index, pick in enumerate(card.picks):
+        parts.append(Text(f"  {'✔' if pick.correct else ' '} {'ABCD'[index]}. {pick.option} — {pick.count}"))
+    for index, pick in enumerate(card.picks):
+        if pick.why:
+            parts.append(Text(f"  {'ABCD'[index]} is wrong: {pick.why}", style="dim"))
     if card.best:
         parts.append(Text("Best: " + ", ".join(f"{b.name} ({b.verdict})" for b in card.best)))
     for quote in card.quotes:
@@ -120,6 +123,8 @@ def _my_grade(card: MyGradeCard) -> RenderableType:
         parts.append(Text("Found: " + "; ".join(card.found), style="green"))
     if card.missed:
         parts.append(Text("Missed: " + "; ".join(card.missed), style="yellow"))
+    if card.note:
+        parts.append(Text(card.note, style="yellow"))
     if card.feedback:
         parts.append(Text(f"Judge's feedback: {card.feedback}"))
     if card.status:

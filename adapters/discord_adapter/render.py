@@ -145,18 +145,23 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     results = [f"{card.answered} answered"]
     if card.verdicts:
         results.append(DOT.join(f"{verdict}: {count}" for verdict, count in card.verdicts))
-    for index, (option, count, correct) in enumerate(card.picks):
-        mark = "✅" if correct else "▫️"
-        results.append(f"{mark} **{LETTERS[index]}.** {option}: {count}")
+    for index, pick in enumerate(card.picks):
+        mark = "✅" if pick.correct else "▫️"
+        results.append(f"{mark} **{LETTERS[index]}.** {pick.option} — **{pick.count}**")
     _field(embed, "Results", "\n".join(results))
     best = [f"{i}. {name(b.name)} ({b.verdict}, {b.score:.0%})" for i, b in enumerate(card.best, 1)]
     _field(embed, "Best answers", "\n".join(best))
     quoted = [f"**{name(q.name)}:** \u201c{_quote(q.quote)}\u201d" for q in card.quotes]
     _field(embed, "In their words", "\n".join(quoted))
+    _field(embed, "Why the others are wrong", _reasons(card))
     _field(embed, "Follow-up", card.follow_up)
     _field(embed, "Practice", "\n".join(card.notes))
     _footer(embed, f"Round #{card.round_id}")
     return embed
+
+
+def _reasons(card: RevealCard) -> str:
+    return "\n".join(f"**{LETTERS[index]}.** {pick.why}" for index, pick in enumerate(card.picks) if pick.why)
 
 
 def practice_reveal_embed(card: PracticeRevealCard) -> discord.Embed:
@@ -250,6 +255,7 @@ def my_grade_embed(card: MyGradeCard) -> discord.Embed:
     _field(embed, "Points", str(card.points), inline=True)
     _field(embed, "Key points found", _bullets(card.found))
     _field(embed, "Key points missed", _bullets(card.missed))
+    _field(embed, "Why this grade", card.note)
     _field(embed, "Judge's feedback", card.feedback)
     _field(embed, "Status", card.status)
     appeal = any(a.kind is ActionKind.APPEAL for a in card.actions)

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.permissions import invite_permissions
-from bot.bank import Bank, Question
+from bot.bank import Bank, Question, QuizForm, WrongOption
 from bot.cards import Notice, QuestionCard, TableCard
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.ports import ChannelRef
@@ -320,7 +320,8 @@ async def test_longest_questions_stay_within_discord_limits(
     longest = Question(
         id="q-" + "x" * 78, topic="T" * 80, difficulty="hard", question="Q" * 1000, answer="A" * 1500,
         explanation="E" * 2000, key_points=tuple(("k" * 200,) for _ in range(5)),
-        choices=("c" * 300, "d" * 300, "e" * 300), follow_up="F" * 500,
+        quiz=QuizForm(correct="C" * 160, wrong=tuple(WrongOption(text=c * 160, why=c * 300) for c in "def")),
+        follow_up="F" * 500,
     )  # fmt: skip
     async with checked_bot(tmp_path, caplog, bank=Bank((longest,))) as h:
         post = await post_today(h, mode="quiz")
