@@ -17,6 +17,7 @@ from bot.bank_import import check_import, import_located
 from bot.bank_quality import check_bank, summary
 from bot.config import Settings
 from bot.grading import grade
+from bot.quiz_quality import MAX_RULE_SHARE, RULE_TEXT, bank_cue_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     for topic, easy, medium, hard, total in summary(bank):
         table.add_row(Text(topic), str(easy), str(medium), str(hard), str(total))
     console.print(table)
+    _print_cues(bank, console)
     for finding in findings:
         label = "[red]error[/]" if finding.error else "[yellow]warning[/]"
         console.print(f"{label} {finding.question_id}: ", Text(finding.message), sep="")
@@ -92,6 +94,21 @@ def run(args: argparse.Namespace) -> int:
     warnings = len(findings) - errors
     console.print(f"{errors} errors, {warnings} warnings")
     return 1 if errors else 0
+
+
+def _print_cues(bank: Bank, console: Console) -> None:
+    """Each blind rule's win share, always, so authors see how close to the limit they are."""
+    report = bank_cue_report(bank)
+    if not report.questions:
+        console.print("no quiz forms: quiz mode cannot use this bank (open mode can)")
+        return
+    cues = Table(title=f"blind players over {report.questions} quiz questions (chance 25%)")
+    for column in ("rule", "wins", "max", ""):
+        cues.add_column(column, justify="left" if column in ("rule", "") else "right")
+    for rule, share in report.shares.items():
+        verdict = "[green]ok[/]" if share <= MAX_RULE_SHARE else "[red]too high[/]"
+        cues.add_row(RULE_TEXT[rule], f"{share:.1%}", f"{MAX_RULE_SHARE:.0%}", verdict)
+    console.print(cues)
 
 
 def bank_question(bank: Bank, question_id: str) -> Question:
@@ -124,7 +141,9 @@ def _list(bank: Bank, topic: str | None, console: Console) -> int:
 def _grade(question: Question, answer: str, console: Console) -> int:
     if not question.key_points:
         raise BankError(f"question '{question.id}' has no key points to grade against")
-    result = grade(question.key_points, answer, question=question.question)
+    result = grade(
+        question.key_points, answer, question=question.question, misconceptions=question.misconceptions
+    )
     console.print(Text(question.question, style="bold"))
     console.print(f"score {result.score:.2f} · verdict {result.verdict.value}")
     if result.note:
@@ -152,7 +171,9 @@ def grade_jsonl(bank: Bank, path: Path) -> int:
             print(f"{path}:{number}: {exc}", file=sys.stderr)
             bad += 1
             continue
-        result = grade(question.key_points, answer, question=question.question)
+        result = grade(
+            question.key_points, answer, question=question.question, misconceptions=question.misconceptions
+        )
         pairs = list(zip(question.key_points, result.evidence, strict=True))
         record = {
             "line": number,

@@ -21,7 +21,17 @@ from importlib import metadata
 from bench.common import BENCH_DIR, Figure, quiet_logs
 
 # cheapest first; each module has run() -> list[Figure]
-BENCHMARKS = ("bank_import", "answers", "leaderboard", "postgres", "process", "burst", "fanout", "reminders")
+BENCHMARKS = (
+    "bank_import",
+    "answers",
+    "leaderboard",
+    "competition",
+    "postgres",
+    "process",
+    "burst",
+    "fanout",
+    "reminders",
+)
 PACKAGES = ("sqlalchemy", "aiosqlite", "asyncpg", "discord.py", "slack-bolt", "slack-sdk", "aiohttp")
 HEADER = "| figure | result | baseline (same run) | ratio | goal | met |\n|---|---|---|---|---|---|"
 

@@ -83,7 +83,9 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
         if cmd.choice is not None or not text:
             return error("This question takes a written answer: `answer <your answer>`.")
         question = await round_question(conn, rt.bank, round_row.channel_pk, round_row.question_id)
-        result = grade(question.key_points, text, question=question.question)
+        result = grade(
+            question.key_points, text, question=question.question, misconceptions=question.misconceptions
+        )
         now = rt.clock.now()
         await answer_store.replace_answer(
             conn,

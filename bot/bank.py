@@ -13,12 +13,69 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.topic_names import TopicMatch, resolve_topic, topic_problem
 
 Difficulty = Literal["easy", "medium", "hard"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+QUIZ_OPTION_MAX = 160
+WHY_MAX = 300
+WRONG_OPTIONS = 3
+
+
+class WrongOption(BaseModel):
+    """A wrong quiz option (a misconception a real candidate holds) and why it is wrong."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=QUIZ_OPTION_MAX)
+    why: str = Field(min_length=1, max_length=WHY_MAX)
+
+
+MISCONCEPTIONS_MAX = 5
+
+
+class Misconception(BaseModel):
+    """A false claim a candidate may state, as synonyms (the key points' syntax), and why it is wrong.
+
+    An answer that states it grades missed, whatever key points it also covers (see ``bot.grading``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    says: tuple[str, ...] = Field(min_length=1, max_length=10)
+    why: str = Field(min_length=1, max_length=WHY_MAX)
+
+    @field_validator("says")
+    @classmethod
+    def _no_empty_synonym(cls, says: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not text.strip() for text in says):
+            raise ValueError("every synonym of a misconception must be non-empty")
+        return says
+
+
+class QuizForm(BaseModel):
+    """A question's quiz form: a short correct option and three wrong ones, in the same style."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    correct: str = Field(min_length=1, max_length=QUIZ_OPTION_MAX)
+    wrong: tuple[WrongOption, ...]
+
+    @field_validator("wrong")
+    @classmethod
+    def _three_wrong(cls, wrong: tuple[WrongOption, ...]) -> tuple[WrongOption, ...]:
+        if len(wrong) != WRONG_OPTIONS:
+            raise ValueError(f"needs exactly {WRONG_OPTIONS} wrong options, got {len(wrong)}")
+        return wrong
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The four option texts, the correct one first."""
+        return (self.correct, *(w.text for w in self.wrong))
 
 
 class Question(BaseModel):
@@ -34,7 +91,9 @@ class Question(BaseModel):
     explanation: str = Field(default="", max_length=2000)
     # Groups of synonyms; "a ... b" is a relation (parts in order, one sentence). See bot/matching.py.
     key_points: tuple[tuple[str, ...], ...] = Field(default=(), max_length=5)
-    choices: tuple[str, ...] = ()
+    # False claims that make an answer missed even when it covers the key points.
+    misconceptions: tuple[Misconception, ...] = Field(default=(), max_length=MISCONCEPTIONS_MAX)
+    quiz: QuizForm | None = None
     follow_up: str = Field(default="", max_length=500)
 
     @field_validator("key_points")
@@ -47,19 +106,20 @@ class Question(BaseModel):
                 raise ValueError("every group needs at least one non-empty synonym")
         return groups
 
-    @field_validator("choices")
+    @model_validator(mode="before")
     @classmethod
-    def _three_choices(cls, choices: tuple[str, ...]) -> tuple[str, ...]:
-        if choices and len(choices) != 3:
-            raise ValueError(f"needs exactly 3 wrong options for quiz mode, got {len(choices)}")
-        if any(not choice.strip() for choice in choices):
-            raise ValueError("options must not be empty")
-        return choices
+    def _no_long_choices(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "choices" in data:
+            raise ValueError(
+                "'choices' was replaced by 'quiz': {\"correct\": short answer, \"wrong\": "
+                '[{"text": ..., "why": ...} x3]}; remove \'choices\' (the question then runs in open mode)'
+            )
+        return data
 
     @property
     def quizzable(self) -> bool:
-        """Whether the question can be asked in quiz mode (it has three distractors)."""
-        return len(self.choices) == 3
+        """Whether the question can be asked in quiz mode (it has a quiz form)."""
+        return self.quiz is not None
 
 
 class BankFile(BaseModel):

@@ -17,7 +17,7 @@ from pathlib import PurePath
 from bot.bank import Bank, BankError, Question, parse_bank
 from bot.bank_duplicates import DuplicateIndex, NearDuplicate
 from bot.bank_import import import_markdown
-from bot.bank_quality import check_bank
+from bot.bank_quality import check_bank, quiz_cue_findings
 
 MAX_BYTES = 5_000_000
 MAX_QUESTIONS = 2_000
@@ -81,6 +81,9 @@ def parse_file(filename: str, content: bytes) -> tuple[Bank, str]:
     return bank, str(title or PurePath(filename).stem)[:200]
 
 
+BANK_WIDE = "(bank)"  # how bank_quality names a finding about the whole bank
+
+
 def quality_errors(filename: str, bank: Bank, name: str) -> tuple[list[str], list[str]]:
     """(errors, warnings) of every question, each naming the file, the question and its number."""
     errors: list[str] = []
@@ -91,7 +94,11 @@ def quality_errors(filename: str, bank: Bank, name: str) -> tuple[list[str], lis
         if len(question.id) > longest:
             errors.append(f"{where}: field 'id': at most {longest} characters in bank '{name}'")
         for finding in check_bank(Bank((question,))):
-            (errors if finding.error else warnings).append(f"{where}: {finding.message}")
+            if finding.question_id != BANK_WIDE:  # the blind-player shares count over the whole bank
+                (errors if finding.error else warnings).append(f"{where}: {finding.message}")
+    for finding in quiz_cue_findings(bank):
+        if finding.question_id == BANK_WIDE:
+            (errors if finding.error else warnings).append(f"{filename}: {finding.message}")
     return errors, warnings
 
 

@@ -16,11 +16,12 @@ from bot.context import Context
 from bot.grading import Verdict
 from bot.my_grade import recent_grades
 from bot.runtime import Runtime
-from bot.scoring import current_period, live_streak, window_title
+from bot.scoring import current_period, stored_streak, streak_now, window_title
 from bot.store import answers as answer_store
 from bot.store import standings as standing_store
 from bot.store.tables import cards
 from bot.store.users import find_user
+from bot.teams import team_rank
 from bot.topic_names import short_names
 
 TOP = 10
@@ -28,13 +29,19 @@ TOP = 10
 
 async def _streaks(
     conn: AsyncConnection, user_pks: list[int], channel_pk: int | None, ctx: Context
-) -> dict[int, tuple[int, int]]:
-    """(current, best) streak per user: in the channel, or the best over the workspace."""
-    result: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+) -> dict[int, tuple[int, int, int, int]]:
+    """(current, best, freezes banked, freezes used) per user: in the channel, or over the
+    workspace (the best streaks; freezes summed, as each channel banks its own)."""
+    result: dict[int, tuple[int, int, int, int]] = defaultdict(lambda: (0, 0, 0, 0))
     for row in await standing_store.streaks_of(conn, user_pks, channel_pk, ctx.platform, ctx.workspace_id):
-        current = live_streak(row.current, row.last_seq, row.reveal_seq)
-        old_current, old_best = result[row.user_pk]
-        result[row.user_pk] = (max(current, old_current), max(row.best, old_best))
+        now = streak_now(stored_streak(row), int(row.reveal_seq))
+        current, best, banked, used = result[row.user_pk]
+        result[row.user_pk] = (
+            max(now.current, current),
+            max(now.best, best),
+            banked + now.freezes,
+            used + now.used,
+        )
     return result
 
 
@@ -48,6 +55,27 @@ def _line(row: Row[Any], rank: int, streak: int, caller_pk: int) -> LeaderboardR
         streak=streak,
         is_caller=row.user_pk == caller_pk,
     )
+
+
+async def ranked(
+    conn: AsyncConnection, board: Any, caller_pk: int, channel_pk: int | None, ctx: Context
+) -> tuple[tuple[LeaderboardRow, ...], LeaderboardRow | None]:
+    """The top 10 lines of a board, ties sharing a rank, and the caller's line if outside them."""
+    top = await standing_store.top_rows(conn, board, TOP)
+    mine = await standing_store.user_row(conn, board, caller_pk)
+    pks = [r.user_pk for r in top] + ([caller_pk] if mine is not None else [])
+    streaks = await _streaks(conn, pks, channel_pk, ctx)
+    rows: list[LeaderboardRow] = []
+    for position, row in enumerate(top, start=1):
+        # ``top`` is the head of the board ordered by points, so everyone with more points than
+        # this row is above it in ``top``: its competition rank needs no query of its own
+        rank = rows[-1].rank if rows and rows[-1].points == row.points else position
+        rows.append(_line(row, rank, streaks[row.user_pk][0], caller_pk))
+    caller_row = None
+    if mine is not None and all(r.user_pk != caller_pk for r in top):
+        rank = await standing_store.rank_of(conn, board, int(mine.points))
+        caller_row = _line(mine, rank, streaks[caller_pk][0], caller_pk)
+    return tuple(rows), caller_row
 
 
 async def leaderboard(rt: Runtime, ctx: Context, cmd: ShowLeaderboard) -> Reply:
@@ -64,23 +92,10 @@ async def leaderboard(rt: Runtime, ctx: Context, cmd: ShowLeaderboard) -> Reply:
             platform=ctx.platform,
             workspace_id=ctx.workspace_id,
         )
-        top = await standing_store.top_rows(conn, board, TOP)
-        mine = await standing_store.user_row(conn, board, caller_pk)
-        pks = [r.user_pk for r in top] + ([caller_pk] if mine is not None else [])
-        streaks = await _streaks(conn, pks, channel_pk, ctx)
-        rows: list[LeaderboardRow] = []
-        for position, row in enumerate(top, start=1):
-            # ``top`` is the head of the board ordered by points, so everyone with more points than
-            # this row is above it in ``top``: its competition rank needs no query of its own
-            rank = rows[-1].rank if rows and rows[-1].points == row.points else position
-            rows.append(_line(row, rank, streaks[row.user_pk][0], caller_pk))
-        caller_row = None
-        if mine is not None and all(r.user_pk != caller_pk for r in top):
-            rank = await standing_store.rank_of(conn, board, int(mine.points))
-            caller_row = _line(mine, rank, streaks[caller_pk][0], caller_pk)
+        rows, caller_row = await ranked(conn, board, caller_pk, channel_pk, ctx)
     where = "this channel" if cmd.scope is Scope.CHANNEL else workspace_word(ctx)
     title = f"Leaderboard: {where}, {window_title(cmd.window, now, channel.timezone)}"
-    return Reply((LeaderboardCard(title, tuple(rows), caller_row),))
+    return Reply((LeaderboardCard(title, rows, caller_row),))
 
 
 def workspace_word(ctx: Context) -> str:
@@ -109,12 +124,13 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
         mine = await standing_store.user_row(conn, board, user_pk)
         points = int(mine.points) if mine is not None else 0
         rank = await standing_store.rank_of(conn, board, points) if mine is not None else None
-        current, best = (await _streaks(conn, [user_pk], None, ctx))[user_pk]
+        current, best, banked, used = (await _streaks(conn, [user_pk], None, ctx))[user_pk]
         verdicts = dict(await answer_store.verdict_counts(conn, user_pk))
         bank = await workspace_bank(conn, rt.bank, ctx.platform, ctx.workspace_id)
         topics = _topic_accuracy(bank, await answer_store.scored_answers(conn, user_pk))
         due, total = await _cards(conn, user_pk, rt)
         recent = await recent_grades(rt, conn, user_pk)
+        team = await team_rank(rt, conn, ctx, user_pk)
     return Reply(
         (
             StatsCard(
@@ -123,6 +139,9 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
                 rank=rank,
                 current_streak=current,
                 best_streak=best,
+                freezes=banked,
+                freezes_used=used,
+                team=team,
                 verdicts=tuple((v.value, verdicts.get(v.value, 0)) for v in Verdict),
                 topics=topics,
                 cards_due=due,

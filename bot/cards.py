@@ -77,6 +77,17 @@ class BestAnswer:
     name: str
     verdict: str
     score: float
+    quote: str = ""  # the answer's words, one clipped line (only in ``RevealCard.quotes``)
+
+
+@dataclass(frozen=True)
+class QuizPick:
+    """One option of a quiz at the reveal: how many picked it, whether it is right, why not."""
+
+    option: str
+    count: int
+    correct: bool
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,9 @@ class RevealCard:
     key_points: tuple[str, ...]
     answered: int
     verdicts: tuple[tuple[str, int], ...] = ()
-    picks: tuple[tuple[str, int, bool], ...] = ()  # (option, count, is correct)
+    picks: tuple[QuizPick, ...] = ()  # in the order the post showed them
     best: tuple[BestAnswer, ...] = ()
+    quotes: tuple[BestAnswer, ...] = ()  # the best answers' words, from members who allow it
     follow_up: str = ""
     actions: tuple[Action, ...] = ()
     notes: tuple[str, ...] = ()  # lines for everyone (the learning loop's "comes back" line)
@@ -149,6 +161,17 @@ class StatsCard:
     cards_total: int
     scope: str = "this server, all time"  # what points and rank count, shown beside them
     recent: tuple[RecentGrade, ...] = ()  # the last graded dailies, newest first
+    freezes: int = 0  # streak freezes banked
+    freezes_used: int = 0
+    team: str = ""  # the team's name and rank, when the user is in one
+
+    @property
+    def streak_text(self) -> str:
+        """The streak as every platform shows it, with the freezes banked and used."""
+        return (
+            f"{self.current_streak} (best {self.best_streak}); "
+            f"freezes: {self.freezes} banked, {self.freezes_used} used"
+        )
 
 
 @dataclass(frozen=True)
@@ -179,6 +202,8 @@ class MyGradeCard:
     quiz: bool = False
     status: str = ""
     actions: tuple[Action, ...] = ()
+    feedback: str = ""  # the optional judge's one sentence about this answer
+    note: str = ""  # why the verdict is lower than the key points found, e.g. a stated misconception
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,53 @@ class ShowHelp:
 
 
 @dataclass(frozen=True)
+class ShowSeasonBoard:
+    """``leaderboard season [YYYY-MM|YYYY-Qn] [channel|server]``: a season's standings (default: the
+    current season, the whole workspace)."""
+
+    season: str | None = None
+    scope: Scope = Scope.SERVER
+
+
+@dataclass(frozen=True)
+class ConfigureSeason:
+    """``season`` (what the seasons are) or ``season length month|quarter|off`` (admins)."""
+
+    length: str | None = None
+
+
+class TeamAction(StrEnum):
+    """Verbs of ``team``."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    LIST = "list"
+
+
+@dataclass(frozen=True)
+class ManageTeam:
+    """``team add <name> <members>``, ``team remove <name> [members]`` (admins), ``team list``."""
+
+    action: TeamAction
+    name: str = ""
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShowTeamBoard:
+    """``leaderboard teams [week|month|season|all]``: teams by points per active member."""
+
+    window: str = "week"
+
+
+@dataclass(frozen=True)
+class SetQuotePrivacy:
+    """``privacy quote on|off``: whether the reveal may quote the caller's best answers."""
+
+    allow: bool
+
+
+@dataclass(frozen=True)
 class ForgetMe:
     """Delete everything stored about the caller; ``confirmed`` False only asks for confirmation."""
 
@@ -250,6 +297,11 @@ Command = (
     | Export
     | ExportDaily
     | Remind
+    | SetQuotePrivacy
+    | ShowSeasonBoard
+    | ConfigureSeason
+    | ManageTeam
+    | ShowTeamBoard
     | ConfigureDaily
     | ManageDaily
     | ShowMyGrade
@@ -280,4 +332,8 @@ def needs_admin(command: Command) -> bool:
         (ConfigureDaily, ListAppeals, DecideAppeal, Regrade, ListAnswers, ExportDaily, *ADMIN_BANK_COMMANDS),
     ):
         return True
+    if isinstance(command, ConfigureSeason):
+        return command.length is not None
+    if isinstance(command, ManageTeam):
+        return command.action is not TeamAction.LIST
     return isinstance(command, ManageDaily) and command.action in ADMIN_ACTIONS

@@ -12,6 +12,7 @@ from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.context import Context
 from bot.picker import left_in_cycle, pool_for, running_low
+from bot.quiz_notice import empty_pool_message, skipped_notices
 from bot.round_cards import format_local
 from bot.runtime import Runtime
 from bot.schedule import Schedule
@@ -59,12 +60,7 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
             return error(problem)
         pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
         if not pool:
-            return error(
-                "No question matches these filters"
-                + (" in quiz mode (questions need three wrong options)" if schedule.mode == "quiz" else "")
-                + ": choose other topics or difficulty (`topics all`, `difficulty any` lift them). "
-                "Nothing was changed."
-            )
+            return error(empty_pool_message(rt.bank, schedule))
         next_post = await next_post_for(conn, channel.id, schedule, rt.clock.now())
         if cmd.banks is not None:
             await choose_banks(conn, channel.id, names)
@@ -81,7 +77,9 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
         )
     rt.rounds.changed()
     card = notice_schedule("Daily question scheduled", schedule, next_post, len(pool))
-    return Reply((bank_selection.with_banks(card, names),), ephemeral=True)
+    return Reply(
+        (bank_selection.with_banks(card, names), *skipped_notices(rt.bank, schedule)), ephemeral=True
+    )
 
 
 def notice_schedule(title: str, schedule: Schedule, next_post: Any, pool: int) -> TableCard:

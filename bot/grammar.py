@@ -17,6 +17,7 @@ from bot.commands import (
     Ask,
     Command,
     ConfigureDaily,
+    ConfigureSeason,
     DailyAction,
     Export,
     ExportDaily,
@@ -24,21 +25,27 @@ from bot.commands import (
     ForgetMe,
     ListTopics,
     ManageDaily,
+    ManageTeam,
     PracticeAnswer,
     RatePractice,
     Rating,
     Remind,
     Review,
     Scope,
+    SetQuotePrivacy,
     ShowHelp,
     ShowLeaderboard,
     ShowPracticeAnswer,
+    ShowSeasonBoard,
     ShowStats,
+    ShowTeamBoard,
     ShowToday,
     SubmitAnswer,
+    TeamAction,
     Window,
 )
 from bot.schedule import MAX_REVEAL, MIN_REVEAL
+from bot.seasons import SeasonError, parse_season
 from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 
 MAX_LINE = 5000
@@ -50,6 +57,10 @@ HELP: tuple[tuple[str, str], ...] = (
     ("today", "the channel's open daily question"),
     ("answer <text>", "answer the daily question (quiz: answer A-D); change it until the reveal"),
     ("leaderboard [week|month|all] [channel|server]", "standings (default: this week, this channel)"),
+    ("leaderboard season [2026-11|2026-Q4] [channel|server]", "a season's standings (default: now, server)"),
+    ("leaderboard teams [week|month|season|all]", "teams by points per active member"),
+    ("team list | team add <name> @members | team remove <name> [@members]", "teams (admins change them)"),
+    ("season | season length month|quarter|off", "the seasons here; admin: their length"),
     ("stats [user]", "points, rank, streaks, accuracy by topic, cards due"),
     ("topics", "topics and question counts"),
     (
@@ -65,6 +76,7 @@ HELP: tuple[tuple[str, str], ...] = (
     ("bank list | bank import <file> [as name] | bank remove <name>", "the workspace's question banks"),
     ("submit <topic> | <question> | <answer> [| hard] [| a/b; c/d] [| credit]", "suggest a question"),
     ("bank queue [approve N [to bank] | edit N field text | reject N reason]", "admin: review submissions"),
+    ("privacy quote on|off", "whether reveals may quote your best answers (default: on)"),
     ("forget-me [confirm]", "delete everything stored about you (asks first)"),
     ("help", "this list"),
 )
@@ -79,6 +91,8 @@ COMMAND_WORDS = (
     "review",
     "leaderboard",
     "stats",
+    "season",
+    "team",
     "topics",
     "daily",
     "grade",
@@ -87,6 +101,7 @@ COMMAND_WORDS = (
     "remind",
     "bank",
     "submit",
+    "privacy",
     "forget-me",
     "help",
 )
@@ -103,7 +118,7 @@ def _accepted() -> str:
     return "Commands: " + ", ".join(COMMAND_WORDS) + ". Type `help` for details."
 
 
-def _did_you_mean(word: str) -> str:
+def did_you_mean(word: str) -> str:
     """``Did you mean `help`?`` for a near miss of a command word, else nothing."""
     hit = process.extractOne(word, COMMAND_WORDS, scorer=fuzz.ratio, score_cutoff=70)
     return f"Did you mean `{hit[0]}`? " if hit else ""
@@ -137,10 +152,16 @@ def parse(line: str) -> Command:
             return _leaderboard(rest)
         case "stats":
             return ShowStats(rest or None)
+        case "season" | "seasons":
+            return _season(rest)
+        case "team" | "teams":
+            return _team(rest)
         case "topics":
             return ListTopics()
         case "help" | "?":
             return ShowHelp()
+        case "privacy":
+            return _privacy(rest)
         case "forget-me" | "forgetme":
             return _forget(rest)
         case "forget" if rest.lower().split()[:1] == ["me"]:
@@ -165,7 +186,16 @@ def parse(line: str) -> Command:
                 return parse_bank_command(rest)
             except BankCommandError as exc:
                 raise CommandError(str(exc)) from None
-    raise CommandError(f"Unknown command '{word[:40]}'. " + _did_you_mean(word) + _accepted())
+    raise CommandError(f"Unknown command '{word[:40]}'. " + did_you_mean(word) + _accepted())
+
+
+def _privacy(rest: str) -> SetQuotePrivacy:
+    words = rest.lower().split()
+    if len(words) == 2 and words[0] == "quote" and words[1] in {"on", "off"}:
+        return SetQuotePrivacy(allow=words[1] == "on")
+    raise CommandError(
+        "Use `privacy quote off` so reveals never quote your answers, or `privacy quote on` to allow it."
+    )
 
 
 def _forget(rest: str) -> ForgetMe:
@@ -194,8 +224,60 @@ def _rate(rest: str) -> RatePractice:
         raise CommandError("Rate your recall with: rate again, rate hard, rate good or rate easy.") from None
 
 
-def _leaderboard(rest: str) -> ShowLeaderboard:
+def _season(rest: str) -> ConfigureSeason:
+    words = rest.lower().split()
+    if not words:
+        return ConfigureSeason()
+    if len(words) == 2 and words[0] == "length" and words[1] in {"month", "quarter", "off"}:
+        return ConfigureSeason(words[1])
+    raise CommandError("Use `season` to see the seasons, or (admins) `season length month|quarter|off`.")
+
+
+def _season_board(tokens: list[str]) -> ShowSeasonBoard:
+    season, scope = None, Scope.SERVER
+    for token in tokens:
+        if token in {"channel", "server", "workspace", "team"}:
+            scope = Scope.CHANNEL if token == "channel" else Scope.SERVER
+        elif season is None:
+            try:
+                season = parse_season(token)
+            except SeasonError as exc:
+                raise CommandError(str(exc)) from None
+        else:
+            raise CommandError(
+                f"'{token[:40]}' is not a season option: use one season (2026-11, 2026-Q4) "
+                "and channel or server."
+            )
+    return ShowSeasonBoard(season, scope)
+
+
+def _team(rest: str) -> ManageTeam:
+    tokens = rest.split()
+    verb = tokens[0].lower() if tokens else "list"
+    if verb == "list" and len(tokens) <= 1:
+        return ManageTeam(TeamAction.LIST)
+    if verb in {"add", "remove"} and len(tokens) >= 2:
+        return ManageTeam(TeamAction(verb), tokens[1], tuple(tokens[2:]))
+    raise CommandError(
+        "Use `team list`, `team add <name> @member @member` or `team remove <name> [@member]`."
+    )
+
+
+def _team_board(tokens: list[str]) -> ShowTeamBoard:
+    if not tokens:
+        return ShowTeamBoard()
+    if len(tokens) == 1 and tokens[0] in {"week", "month", "season", "all"}:
+        return ShowTeamBoard(tokens[0])
+    raise CommandError("Use `leaderboard teams [week|month|season|all]`.")
+
+
+def _leaderboard(rest: str) -> Command:
+    if rest.lower().split()[:1] == ["teams"]:
+        return _team_board(rest.lower().split()[1:])
+    if rest.lower().split()[:1] == ["season"]:
+        return _season_board(rest.lower().split()[1:])
     window, scope = Window.WEEK, Scope.CHANNEL
+
     for token in rest.lower().split():
         if token in {w.value for w in Window}:
             window = Window(token)
@@ -205,7 +287,8 @@ def _leaderboard(rest: str) -> ShowLeaderboard:
             window = Window.ALL
         else:
             raise CommandError(
-                f"'{token[:40]}' is not a leaderboard option: use week, month or all, and channel or server."
+                f"'{token[:40]}' is not a leaderboard option: use week, month or all, and "
+                "channel or server (also `leaderboard season`, `leaderboard teams`)."
             )
     return ShowLeaderboard(window, scope)
 

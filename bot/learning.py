@@ -18,8 +18,13 @@ from bot.missed import MISSED
 from bot.practice import practice_card
 from bot.runtime import Runtime
 from bot.store.dialect import upsert_replace
+from bot.store.open_dailies import open_daily_questions
 from bot.store.tables import cards, practice
 
+HELD_FOR_THE_DAILY = (
+    "The questions you missed are open as a daily question in this workspace right now, so they "
+    "wait until its reveal. `question` gives you another practice question meanwhile."
+)
 NOTHING_TO_REVIEW = (
     "Nothing to review: questions you miss in the daily round come back here the day after "
     "the reveal. `question` gives you a practice question meanwhile."
@@ -46,10 +51,16 @@ async def review(rt: Runtime, ctx: Context, _cmd: Review) -> Reply:
                 .order_by(cards.c.due, cards.c.question_id)
             )
         ).all()
-        known = [(r, await practice_question(conn, rt.bank, user_pk, r.question_id)) for r in rows]
+        held = await open_daily_questions(conn, ctx.platform, ctx.workspace_id)  # no peeking
+        known = [
+            (r, await practice_question(conn, rt.bank, user_pk, r.question_id))
+            for r in rows
+            if r.question_id not in held
+        ]
         present = [(r, q) for r, q in known if q is not None]
         if not present:
-            return notice(NOTHING_TO_REVIEW)
+            waiting = any(r.question_id in held for r in rows)
+            return notice(HELD_FOR_THE_DAILY if waiting else NOTHING_TO_REVIEW)
         row, question = present[0]
         await upsert_replace(
             conn,

@@ -65,7 +65,7 @@ FILLERS = _words(
 NEGATORS = _words(
     "no not never without none nor neither nothing cannot cant doesnt dont didnt isnt arent wasnt "
     "werent wont hasnt havent hadnt shouldnt wouldnt couldnt lacks lack lacking discard discards "
-    "discarding"
+    "discarding ignoring ignores"
 )
 # Contracted negations stem to "not", so a synonym "not a faithful" meets "aren't a faithful".
 NOT_FORMS = _words(
@@ -74,7 +74,8 @@ NOT_FORMS = _words(
 )
 # Predicates that deny what precedes them: "fairness audits are unnecessary".
 DENIALS = _words(
-    "unnecessary needless irrelevant redundant useless pointless nothing discarded ignored skipped avoided"
+    "unnecessary unneeded needless irrelevant redundant useless pointless nothing discarded ignored skipped "
+    "avoided"
 )
 # What "X is not ..." / "X is never ..." must go on to say for X itself to be denied.
 DENIED_PREDICATES = _words(

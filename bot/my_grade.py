@@ -17,6 +17,7 @@ from bot.bank_catalog import practice_question, workspace_question
 from bot.cards import Action, ActionKind, MyGradeCard, RecentGrade, Reply, error
 from bot.commands import ShowMyGrade
 from bot.context import Context
+from bot.grading import stated_misconception
 from bot.picker import quiz_options
 from bot.round_cards import question_or_placeholder
 from bot.runtime import Runtime
@@ -85,6 +86,14 @@ def _status(answer: Row[Any], changes: list[Row[Any]]) -> str:
     return ""
 
 
+def _note(text: str, question: Question) -> str:
+    """Why a written answer graded lower than its key points: a misconception it states."""
+    why = stated_misconception(
+        text, question.misconceptions, key_points=question.key_points, question=question.question
+    )
+    return why[:1].upper() + why[1:]
+
+
 def grade_card(question: Question, answer: Row[Any], changes: list[Row[Any]], now: datetime) -> MyGradeCard:
     """The "My grade" card of an answer to ``question``; an Appeal button while an appeal is possible."""
     quiz = answer.choice is not None
@@ -110,6 +119,8 @@ def grade_card(question: Question, answer: Row[Any], changes: list[Row[Any]], no
         quiz=quiz,
         status=_status(answer, changes),
         actions=actions,
+        feedback=str(answer.feedback or ""),
+        note="" if quiz else _note(text, question),
     )
 
 

@@ -51,10 +51,25 @@ def running_low(left: int, pool_size: int) -> bool:
     return left < LOW_BANK_SHARE * pool_size
 
 
-def quiz_options(question: Question, seed: int) -> tuple[tuple[str, ...], int]:
-    """The answer and its three distractors shuffled with the round's seed, and the correct index."""
-    options = [question.answer, *question.choices]
-    order = list(range(len(options)))
+def _quiz_order(count: int, seed: int) -> list[int]:
+    """The round's option order: index ``i`` of the shown list holds option ``order[i]``."""
+    order = list(range(count))
     random.Random(seed).shuffle(order)
-    shuffled = tuple(options[i] for i in order)
-    return shuffled, order.index(0)
+    return order
+
+
+def quiz_options(question: Question, seed: int) -> tuple[tuple[str, ...], int]:
+    """The short correct option and its three wrong ones shuffled with the round's seed, and the
+    correct index. A question without a quiz form (gone from the bank) has its answer as only option.
+    """
+    options = question.quiz.options if question.quiz is not None else (question.answer,)
+    order = _quiz_order(len(options), seed)
+    return tuple(options[i] for i in order), order.index(0)
+
+
+def quiz_reasons(question: Question, seed: int) -> tuple[str, ...]:
+    """Why each shown option is wrong, in the round's order ("" for the correct one)."""
+    if question.quiz is None:
+        return ("",)
+    reasons = ("", *(w.why for w in question.quiz.wrong))
+    return tuple(reasons[i] for i in _quiz_order(len(reasons), seed))

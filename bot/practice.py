@@ -32,6 +32,7 @@ from bot.cards import (
 from bot.commands import Ask, PracticeAnswer, RatePractice, Rating, ShowPracticeAnswer
 from bot.context import Context
 from bot.grading import Verdict, grade
+from bot.grammar import did_you_mean
 from bot.missed import MISSED
 from bot.runtime import Runtime
 from bot.store.dialect import upsert_replace
@@ -104,7 +105,9 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
         if cmd.topic:
             topic = bank.find_topic(cmd.topic)
             if topic is None:
-                return error(bank.topic_problem(cmd.topic))
+                # Slack's `/question hlep` reaches here as a topic: a near miss of a command says so
+                command = did_you_mean(cmd.topic.split()[0]).strip()
+                return error(bank.topic_problem(cmd.topic) + (f" {command}" if command else ""))
             pool = [q for q in pool if q.topic == topic]
         open_dailies = await open_daily_questions(conn, ctx.platform, ctx.workspace_id)
         pool = [q for q in pool if q.id not in open_dailies]
@@ -194,7 +197,9 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
             return error(NO_PRACTICE)
         if await _open_daily(conn, ctx, question):
             return error(NO_PEEKING)
-        result = grade(question.key_points, text, question=question.question)
+        result = grade(
+            question.key_points, text, question=question.question, misconceptions=question.misconceptions
+        )
         suggested = SUGGESTED[result.verdict]
         await upsert_replace(
             conn,
@@ -209,6 +214,8 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
         )
     found = sum(result.found)
     note = f"Your answer: {result.verdict.value} ({found} of {len(result.found)} key points)."
+    if result.note:
+        note += f" Note: {result.note}"
     return Reply((_reveal(question, note, suggested),))
 
 

@@ -19,8 +19,9 @@ from bot.grading import Verdict
 from bot.logs import round_logged
 from bot.missed import cards_from_missed
 from bot.ports import DeliveryError, MessageRef
+from bot.quotes import best_quotes, opted_out
 from bot.round_cards import channel_ref, question_card, reveal_card
-from bot.scoring import Streak, next_streak, period_keys, points_for
+from bot.scoring import next_streak, period_keys, points_for, stored_streak
 from bot.store import answers as answer_store
 from bot.store import channels as channel_store
 from bot.store import rounds as round_store
@@ -80,6 +81,7 @@ class Revealer:
             assert round_row is not None
             channel = await channel_store.get_channel_by_pk(conn, round_row.channel_pk)
             answers = await answer_store.round_answers(conn, round_id)
+            quotes = best_quotes(answers, await opted_out(conn, (a.user_pk for a in answers)))
         question = await round_question(self.r.engine, self.r.bank, channel.id, round_row.question_id)
         if round_row.message_id is not None:
             ref = MessageRef(channel_ref(channel), round_row.message_id, round_row.thread_id)
@@ -87,7 +89,7 @@ class Revealer:
             try:
                 await self.r.messenger.reply(
                     ref,
-                    reveal_card(round_row, question, answers),
+                    reveal_card(round_row, question, answers, quotes),
                     key=f"reveal-{round_id}",
                     resend=attempt > 1,
                 )
@@ -142,14 +144,19 @@ class Revealer:
         periods: dict[str, str],
     ) -> None:
         previous = await standing_store.get_streak(conn, channel.id, answer.user_pk)
-        streak = next_streak(
-            Streak(previous.current, previous.best, previous.last_seq) if previous else None, seq
-        )
+        streak = next_streak(stored_streak(previous) if previous else None, seq)
         verdict = Verdict(answer.verdict)
         points = points_for(verdict, streak.current)
         await answer_store.set_points(conn, answer.id, points)
         await standing_store.save_streak(
-            conn, channel.id, answer.user_pk, streak.current, streak.best, streak.last_seq
+            conn,
+            channel.id,
+            answer.user_pk,
+            streak.current,
+            streak.best,
+            streak.last_seq,
+            freezes=streak.freezes,
+            freezes_used=streak.used,
         )
         await standing_store.add_result(
             conn,

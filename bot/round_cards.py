@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 
 from bot.bank import Bank, Question
-from bot.cards import Action, ActionKind, BestAnswer, QuestionCard, RevealCard
+from bot.cards import Action, ActionKind, BestAnswer, QuestionCard, QuizPick, RevealCard
 from bot.grading import Verdict
 from bot.missed import reveal_notes
-from bot.picker import quiz_options
+from bot.picker import quiz_options, quiz_reasons
 from bot.ports import ChannelRef
 from bot.sanitize import cleaned
 
@@ -59,14 +59,23 @@ def question_card(
 
 
 @cleaned
-def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]) -> RevealCard:
-    """The reveal: reference answer, explanation, how many answered, the mix, the best answers."""
+def reveal_card(
+    round_row: Row[Any],
+    question: Question,
+    answers: list[Row[Any]],
+    quotes: tuple[BestAnswer, ...] = (),
+) -> RevealCard:
+    """The reveal: reference answer, explanation, how many answered, the mix (quiz: the picks per
+    option and why each wrong one is wrong), the best answers."""
     verdicts: tuple[tuple[str, int], ...] = ()
-    picks: tuple[tuple[str, int, bool], ...] = ()
+    picks: tuple[QuizPick, ...] = ()
     if round_row.mode == "quiz":
         options, correct = quiz_options(question, round_row.seed)
+        reasons = quiz_reasons(question, round_row.seed)
         counts = Counter(a.choice for a in answers)
-        picks = tuple((opt, counts.get(i, 0), i == correct) for i, opt in enumerate(options))
+        picks = tuple(
+            QuizPick(opt, counts.get(i, 0), i == correct, reasons[i]) for i, opt in enumerate(options)
+        )
     else:
         counts_by_verdict = Counter(a.verdict for a in answers)
         verdicts = tuple((v.value, counts_by_verdict.get(v.value, 0)) for v in Verdict)
@@ -85,6 +94,7 @@ def reveal_card(round_row: Row[Any], question: Question, answers: list[Row[Any]]
         verdicts=verdicts,
         picks=picks,
         best=best,
+        quotes=quotes if round_row.mode != "quiz" else (),
         follow_up=question.follow_up,
         actions=(Action(ActionKind.MY_GRADE, "My grade", str(round_row.id)),) if answers else (),
         notes=reveal_notes(answers),

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.bank import Bank
 from bot.bank_catalog import draw_bank, round_question, ungraded_note
 from bot.cards import Card
+from bot.champions import Champions
 from bot.logs import round_logged
 from bot.picker import left_in_cycle, pick_for_channel, pool_for, running_low
 from bot.ports import Clock, DeliveryError, MessageRef, Messenger, Metrics, NoMetrics
@@ -97,6 +98,7 @@ class Rounds:
         self.config = config
         self.judging = judging  # the optional judge, asked at the reveal before scoring
         self.revealer = Revealer(self)
+        self.champions = Champions(self)
         # set by the timer: called when the next due moment may have moved
         self.on_change: Callable[[], None] | None = None
 
@@ -132,6 +134,7 @@ class Rounds:
         finally:
             await claiming
         await self.revealer.reveal_pending()
+        await self.champions.post_due()
 
     async def _claim_all(self, now: datetime, claimed: asyncio.Event) -> None:
         """Claim every due channel, a batch per transaction; ``claimed`` is set after each."""

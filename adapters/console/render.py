@@ -96,10 +96,15 @@ def _reveal(card: RevealCard) -> RenderableType:
     parts.append(Text(f"{card.answered} answered", style="bold"))
     if card.verdicts:
         parts.append(Text(" · ".join(f"{name}: {count}" for name, count in card.verdicts)))
-    for option, count, correct in card.picks:
-        parts.append(Text(f"  {'✔' if correct else ' '} {option}: {count}"))
+    for index, pick in enumerate(card.picks):
+        parts.append(Text(f"  {'✔' if pick.correct else ' '} {'ABCD'[index]}. {pick.option} — {pick.count}"))
+    for index, pick in enumerate(card.picks):
+        if pick.why:
+            parts.append(Text(f"  {'ABCD'[index]} is wrong: {pick.why}", style="dim"))
     if card.best:
         parts.append(Text("Best: " + ", ".join(f"{b.name} ({b.verdict})" for b in card.best)))
+    for quote in card.quotes:
+        parts.append(Text(f"  {quote.name}: \u201c{quote.quote}\u201d", style="italic"))
     if card.follow_up:
         parts.append(Text(f"Follow-up: {card.follow_up}", style="italic"))
     if any(a.kind is ActionKind.MY_GRADE for a in card.actions):
@@ -118,6 +123,10 @@ def _my_grade(card: MyGradeCard) -> RenderableType:
         parts.append(Text("Found: " + "; ".join(card.found), style="green"))
     if card.missed:
         parts.append(Text("Missed: " + "; ".join(card.missed), style="yellow"))
+    if card.note:
+        parts.append(Text(card.note, style="yellow"))
+    if card.feedback:
+        parts.append(Text(f"Judge's feedback: {card.feedback}"))
     if card.status:
         parts.append(Text(card.status, style="cyan"))
     if any(a.kind is ActionKind.APPEAL for a in card.actions):
@@ -173,7 +182,9 @@ def _stats(card: StatsCard) -> RenderableType:
     table.add_column("value")
     table.add_row(f"points ({card.scope})", str(card.points))
     table.add_row(f"rank ({card.scope})", str(card.rank) if card.rank else "-")
-    table.add_row("streak", f"{card.current_streak} (best {card.best_streak})")
+    table.add_row("streak", card.streak_text)
+    if card.team:
+        table.add_row("team", card.team)
     table.add_row("answers", ", ".join(f"{v}: {n}" for v, n in card.verdicts))
     for topic, good, seen in card.topics:
         table.add_row(Text(f"  {topic}"), f"{good}/{seen} strong")

@@ -26,6 +26,7 @@ from bot.cards import Notice, Reply, TableCard, Tone, error
 from bot.commands import (
     AppealGrade,
     Ask,
+    ConfigureSeason,
     DailyAction,
     DecideAppeal,
     Decision,
@@ -37,11 +38,14 @@ from bot.commands import (
     ListAppeals,
     ListTopics,
     ManageDaily,
+    ManageTeam,
     Regrade,
     Review,
+    SetQuotePrivacy,
     ShowMyGrade,
     ShowStats,
     SubmitAnswer,
+    TeamAction,
 )
 from bot.grammar import CommandError, parse
 from bot.schedule import DEFAULT_REVEAL_AFTER
@@ -141,17 +145,52 @@ class DailyqCommands(commands.Cog):
 
     @app_commands.command(name="leaderboard", description="Standings of the daily question")
     @app_commands.describe(
-        window="Time window (default: this week)", scope="This channel or the whole server"
+        window="Time window (default: this week)",
+        scope="This channel, the whole server, or its teams (points per active member)",
+        season="A past season, e.g. 2026-11 or 2026-Q4 (default: the current one)",
     )
     @app_commands.guild_only()
     async def leaderboard(
         self,
         interaction: Interaction,
-        window: Literal["week", "month", "all"] | None = None,
-        scope: Literal["channel", "server"] | None = None,
+        window: Literal["week", "month", "season", "all"] | None = None,
+        scope: Literal["channel", "server", "teams"] | None = None,
+        season: app_commands.Range[str, 1, 10] | None = None,
     ) -> None:
-        """``/leaderboard [window] [scope]``."""
-        await self.responder.run(interaction, options.leaderboard(window, scope))
+        """``/leaderboard [window] [scope] [season]``."""
+        try:
+            command = options.leaderboard(window, scope, season)
+        except OptionError as exc:
+            await self.responder.show(interaction, error(str(exc)))
+            return
+        await self.responder.run(interaction, command)
+
+    @app_commands.command(name="team", description="Teams: list them; admins add and remove")
+    @app_commands.describe(
+        action="list (anyone), add or remove (admins)",
+        name="The team (one word)",
+        members="Members to add or remove, as mentions: @ann @bob (remove without members: the team)",
+    )
+    @app_commands.guild_only()
+    async def team(
+        self,
+        interaction: Interaction,
+        action: Literal["list", "add", "remove"],
+        name: app_commands.Range[str, 1, 40] | None = None,
+        members: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        """``/team action [name] [members]``."""
+        tokens = tuple((members or "").replace("><", "> <").split())
+        await self.responder.run(interaction, ManageTeam(TeamAction(action), name or "", tokens))
+
+    @app_commands.command(name="season", description="This server's seasons; admins set their length")
+    @app_commands.describe(length="Admins: month, quarter or off (left out: show the seasons)")
+    @app_commands.guild_only()
+    async def season(
+        self, interaction: Interaction, length: Literal["month", "quarter", "off"] | None = None
+    ) -> None:
+        """``/season [length]``."""
+        await self.responder.run(interaction, ConfigureSeason(length))
 
     @app_commands.command(name="stats", description="Points, streaks, accuracy by topic and cards due")
     @app_commands.describe(user="Whose stats (default: yours)")
@@ -189,6 +228,13 @@ class DailyqCommands(commands.Cog):
             await self.responder.show(interaction, error(str(exc)))
             return
         await self.responder.run(interaction, command)
+
+    @app_commands.command(name="privacy", description="Whether reveals may quote your best answers")
+    @app_commands.describe(quote="on (the default) or off: reveals never quote your answers")
+    @app_commands.guild_only()
+    async def privacy(self, interaction: Interaction, quote: Literal["on", "off"]) -> None:
+        """``/privacy quote:on|off``."""
+        await self.responder.run(interaction, SetQuotePrivacy(allow=quote == "on"))
 
     @app_commands.command(name="forget-me", description="Delete everything dailyq stored about you")
     @app_commands.describe(confirm="True to delete for good (left out: only shows what would go)")

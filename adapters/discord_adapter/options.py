@@ -13,9 +13,10 @@ import discord
 
 from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
 from bot.bank_grammar import BankCommandError, parse_bank_names
-from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, Window
+from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, ShowSeasonBoard, ShowTeamBoard, Window
 from bot.context import Context
 from bot.schedule import MAX_REVEAL, MIN_REVEAL
+from bot.seasons import SeasonError, parse_season
 from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 
 PLATFORM = "discord"
@@ -100,8 +101,20 @@ def split_topics(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def leaderboard(window: str | None, scope: str | None) -> ShowLeaderboard:
-    """``/leaderboard [window] [scope]``: this week and this channel by default."""
+def leaderboard(
+    window: str | None, scope: str | None, season: str | None = None
+) -> ShowLeaderboard | ShowSeasonBoard | ShowTeamBoard:
+    """``/leaderboard [window] [scope] [season]``: this week and this channel by default; the
+    season window (or naming a season) is the season board, the whole server by default; the
+    ``teams`` scope is the team board of the window."""
+    if scope == "teams":
+        return ShowTeamBoard(window or "week")
+    if window == "season" or season:
+        try:
+            key = parse_season(season) if season else None
+        except SeasonError as exc:
+            raise OptionError(str(exc)) from None
+        return ShowSeasonBoard(key, Scope(scope or Scope.SERVER.value))
     return ShowLeaderboard(Window(window or Window.WEEK.value), Scope(scope or Scope.CHANNEL.value))
 
 

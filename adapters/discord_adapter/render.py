@@ -68,9 +68,17 @@ class Rendered:
         return view
 
 
+QUOTE_LIMIT = 300  # three quotes and names fit one field (1024)
+
+
 def name(text: str) -> str:
     """A user-chosen name, safe to show (no markdown)."""
     return discord.utils.escape_markdown(text)
+
+
+def _quote(text: str) -> str:
+    """Someone's answer shown verbatim: no markdown, no mentions (not even as a display), clipped."""
+    return clip(discord.utils.escape_mentions(discord.utils.escape_markdown(text)), QUOTE_LIMIT)
 
 
 def _embed(title: str, description: str, colour: discord.Colour) -> discord.Embed:
@@ -137,16 +145,23 @@ def reveal_embed(card: RevealCard) -> discord.Embed:
     results = [f"{card.answered} answered"]
     if card.verdicts:
         results.append(DOT.join(f"{verdict}: {count}" for verdict, count in card.verdicts))
-    for index, (option, count, correct) in enumerate(card.picks):
-        mark = "✅" if correct else "▫️"
-        results.append(f"{mark} **{LETTERS[index]}.** {option}: {count}")
+    for index, pick in enumerate(card.picks):
+        mark = "✅" if pick.correct else "▫️"
+        results.append(f"{mark} **{LETTERS[index]}.** {pick.option} — **{pick.count}**")
     _field(embed, "Results", "\n".join(results))
     best = [f"{i}. {name(b.name)} ({b.verdict}, {b.score:.0%})" for i, b in enumerate(card.best, 1)]
     _field(embed, "Best answers", "\n".join(best))
+    quoted = [f"**{name(q.name)}:** \u201c{_quote(q.quote)}\u201d" for q in card.quotes]
+    _field(embed, "In their words", "\n".join(quoted))
+    _field(embed, "Why the others are wrong", _reasons(card))
     _field(embed, "Follow-up", card.follow_up)
     _field(embed, "Practice", "\n".join(card.notes))
     _footer(embed, f"Round #{card.round_id}")
     return embed
+
+
+def _reasons(card: RevealCard) -> str:
+    return "\n".join(f"**{LETTERS[index]}.** {pick.why}" for index, pick in enumerate(card.picks) if pick.why)
 
 
 def practice_reveal_embed(card: PracticeRevealCard) -> discord.Embed:
@@ -180,7 +195,8 @@ def stats_embed(card: StatsCard) -> discord.Embed:
     embed = _embed(f"Stats: {card.name}", "", discord.Colour.teal())
     _field(embed, f"Points ({card.scope})", str(card.points), inline=True)
     _field(embed, f"Rank ({card.scope})", f"#{card.rank}" if card.rank else "–", inline=True)
-    _field(embed, "Streak", f"{card.current_streak} (best {card.best_streak})", inline=True)
+    _field(embed, "Streak", card.streak_text, inline=True)
+    _field(embed, "Team", card.team, inline=True)
     _field(embed, "Answers", DOT.join(f"{verdict}: {n}" for verdict, n in card.verdicts) or "none")
     topics = [f"{topic}: {good}/{seen} strong" for topic, good, seen in card.topics]
     _field(embed, "By topic (weakest first)", "\n".join(topics))
@@ -239,6 +255,8 @@ def my_grade_embed(card: MyGradeCard) -> discord.Embed:
     _field(embed, "Points", str(card.points), inline=True)
     _field(embed, "Key points found", _bullets(card.found))
     _field(embed, "Key points missed", _bullets(card.missed))
+    _field(embed, "Why this grade", card.note)
+    _field(embed, "Judge's feedback", card.feedback)
     _field(embed, "Status", card.status)
     appeal = any(a.kind is ActionKind.APPEAL for a in card.actions)
     _footer(

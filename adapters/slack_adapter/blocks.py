@@ -110,6 +110,10 @@ def my_grade_blocks(card: MyGradeCard) -> list[Block]:
     if card.missed:
         lines += ["*Key points missed*", *(f":x: {md(p, 300)}" for p in card.missed[:20])]
     blocks.extend(sections(lines))
+    if card.note:
+        blocks.append(section(f"*Why this grade:* {md(card.note, 2800)}"))
+    if card.feedback:
+        blocks.append(section(f"*Judge's feedback:* {md(card.feedback, 2800)}"))
     if card.status:
         blocks.append(context(md(card.status, 2900)))
     blocks.extend(_buttons("dailyq-grade", card.actions))
@@ -154,13 +158,19 @@ def reveal_blocks(card: RevealCard) -> list[Block]:
     summary = [f"*{card.answered} answered*"]
     if card.verdicts:
         summary.append(" \u00b7 ".join(f"{md(name, 40)}: {count}" for name, count in card.verdicts))
-    for index, (option, count, correct) in enumerate(card.picks[:4]):
-        mark = ":white_check_mark:" if correct else ":white_small_square:"
-        summary.append(f"{mark} *{LETTERS[index]}.* {md(option, 500)} \u2014 {count}")
+    for index, pick in enumerate(card.picks[:4]):
+        mark = ":white_check_mark:" if pick.correct else ":white_small_square:"
+        summary.append(f"{mark} *{LETTERS[index]}.* {md(pick.option, 500)} \u2014 *{pick.count}*")
     if card.best:
         best = ", ".join(f"{md(b.name, 80)} ({md(b.verdict, 20)})" for b in card.best[:10])
         summary.append(f"*Best answers:* {best}")
     blocks.extend(sections(summary))
+    if card.quotes:
+        quoted = [f"> *{md(q.name, 80)}:* {md(q.quote, 600)}" for q in card.quotes]
+        blocks.extend(sections(["*In their words*", *quoted]))
+    reasons = [f"*{LETTERS[i]}.* {md(p.why, 600)}" for i, p in enumerate(card.picks[:4]) if p.why]
+    if reasons:
+        blocks.extend(sections(["*Why the others are wrong*", *reasons]))
     if card.follow_up:
         blocks.append(context(f"*Follow-up:* {md(card.follow_up, 2800)}"))
     blocks.extend(_buttons("dailyq-reveal", card.actions))
@@ -216,10 +226,12 @@ def stats_blocks(card: StatsCard) -> list[Block]:
     fields = [
         f"*Points* ({card.scope})\n{card.points}",
         f"*Rank* ({card.scope})\n{card.rank if card.rank else '-'}",
-        f"*Streak*\n{card.current_streak} (best {card.best_streak})",
+        f"*Streak*\n{card.streak_text}",
         f"*Practice cards*\n{card.cards_due} due of {card.cards_total}",
         f"*Answers*\n{verdicts}",
     ]
+    if card.team:
+        fields.append(f"*Team*\n{md(card.team, 200)}")
     blocks: list[Block] = [
         header(f"Stats: {card.name}"),
         SectionBlock(fields=[MarkdownTextObject(text=clip_mrkdwn(f, 2000)) for f in fields]),

@@ -32,7 +32,7 @@ def _stats(card: StatsCard) -> list[Block]:
     fields = [
         f"*Points*\n{card.points}",
         f"*Rank*\n{card.rank if card.rank else '-'}",
-        f"*Streak*\n{card.current_streak} (best {card.best_streak})",
+        f"*Streak*\n{card.streak_text}",
         f"*Practice cards due*\n{card.cards_due} of {card.cards_total}",
     ]
     return [SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields])]

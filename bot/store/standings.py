@@ -51,9 +51,17 @@ async def get_streak(conn: AsyncConnection, channel_pk: int, user_pk: int) -> Ro
 
 
 async def save_streak(
-    conn: AsyncConnection, channel_pk: int, user_pk: int, current: int, best: int, last_seq: int
+    conn: AsyncConnection,
+    channel_pk: int,
+    user_pk: int,
+    current: int,
+    best: int,
+    last_seq: int,
+    *,
+    freezes: int = 0,
+    freezes_used: int = 0,
 ) -> None:
-    """Write the user's streak in a channel."""
+    """Write the user's streak in a channel (with the freezes banked and used)."""
     await upsert_replace(
         conn,
         streaks,
@@ -63,6 +71,8 @@ async def save_streak(
             "current": current,
             "best": best,
             "last_seq": last_seq,
+            "freezes": freezes,
+            "freezes_used": freezes_used,
         },
         ("channel_pk", "user_pk"),
     )

@@ -222,7 +222,68 @@ streaks = Table(
     Column("current", Integer, nullable=False, default=0),
     Column("best", Integer, nullable=False, default=0),
     Column("last_seq", Integer, nullable=False, default=0),
+    Column("freezes", Integer, nullable=False, default=0, server_default="0"),  # banked
+    Column("freezes_used", Integer, nullable=False, default=0, server_default="0"),
     PrimaryKeyConstraint("channel_pk", "user_pk"),
+)
+
+quote_optouts = Table(
+    # members who said ``privacy quote off``: the reveal never quotes their answers
+    "quote_optouts",
+    metadata,
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+season_settings = Table(
+    # a workspace's season length; no row means the default (calendar months)
+    "season_settings",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("length", String(8), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("platform", "workspace_id"),
+)
+
+season_posts = Table(
+    # one champion post per channel and season: the row is claimed (inserted) before sending
+    "season_posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_pk", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("season", String(8), nullable=False),
+    Column("state", String(8), nullable=False),  # sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_until", UTCDateTime()),
+    Column("message_id", String(64)),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    UniqueConstraint("channel_pk", "season"),
+    Index("ix_season_posts_state", "state", "lease_until"),
+)
+
+teams = Table(
+    # a workspace's teams; names are unique per workspace ignoring case (``name_key``)
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("name_key", String(40), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "workspace_id", "name_key"),
+)
+
+team_members = Table(
+    # a member is in at most one team (``user_pk`` unique; users are per workspace)
+    "team_members",
+    metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True),
+    PrimaryKeyConstraint("team_id", "user_pk"),
 )
 
 cards = Table(
@@ -285,7 +346,7 @@ reminders_sent = Table(
     Index("ix_reminders_sent_state", "state", "lease_until"),
 )
 
-# Workspace banks (migration 0007). A bank row is never deleted: removing it sets ``removed_at``,
+# Workspace banks (migration 0008). A bank row is never deleted: removing it sets ``removed_at``,
 # and every version's questions stay, so past rounds keep their question text.
 banks = Table(
     "banks",
@@ -316,7 +377,7 @@ bank_questions = Table(
     PrimaryKeyConstraint("bank_pk", "version", "question_id"),
 )
 
-# The banks a channel draws from (migration 0007); a channel without a row draws from the bundled one.
+# The banks a channel draws from (migration 0008); a channel without a row draws from the bundled one.
 channel_banks = Table(
     "channel_banks",
     metadata,
@@ -324,7 +385,7 @@ channel_banks = Table(
     Column("names", Text, nullable=False),  # JSON list, "builtin" for the bundled bank
 )
 
-# Members' question submissions awaiting moderation (migration 0007).
+# Members' question submissions awaiting moderation (migration 0008).
 submissions = Table(
     "submissions",
     metadata,

@@ -28,7 +28,7 @@ from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.messenger import EVENT_TYPE, SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import App, build_app
-from bot.bank import Bank, Question
+from bot.bank import Bank, Question, QuizForm, WrongOption
 from bot.config import Settings
 from bot.store.tables import answers, channels, rounds
 from tests.fakes.fake_slack import FakeSlack
@@ -59,14 +59,20 @@ QUIZ_QUESTIONS = tuple(
         answer="A hash table",
         explanation="Hashing maps keys to buckets directly.",
         key_points=(("hash", "hashing"), ("constant", "o(1)")),
-        choices=("A linked list", "A binary heap", "A sorted array"),
+        quiz=QuizForm(
+            correct="A hash table",
+            wrong=tuple(
+                WrongOption(text=t, why="Lookup there is slower than O(1) on average.")
+                for t in ("A linked list", "A binary heap", "A sorted array")
+            ),
+        ),
     )
     for n in range(1, 4)
 )
 
 
 def slack_bank(bundled: Bank) -> Bank:
-    """The bundled bank plus three quiz-capable questions (the bundled ones have no options)."""
+    """The bundled bank plus three quiz questions of their own topic."""
     return Bank(bundled.questions + QUIZ_QUESTIONS)
 
 

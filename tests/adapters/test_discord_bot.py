@@ -55,7 +55,7 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     tree = {c["name"]: c for c in put.json}
     assert set(tree) == {
         "question", "review", "answer", "grade", "appeal", "leaderboard", "stats", "topics", "export",
-        "remind", "forget-me", "help", "daily", "bank", "submit",
+        "remind", "forget-me", "help", "daily", "bank", "submit", "privacy", "season", "team",
     }  # fmt: skip
     assert all(c["contexts"] == [0] for c in tree.values())  # server channels only
     daily = tree["daily"]
@@ -75,7 +75,7 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     assert [c["value"] for c in set_options["mode"]["choices"]] == ["open", "quiz"]
     assert tree["question"]["options"][0]["autocomplete"] is True
     window = tree["leaderboard"]["options"][0]
-    assert [c["value"] for c in window["choices"]] == ["week", "month", "all"]
+    assert [c["value"] for c in window["choices"]] == ["week", "month", "season", "all"]
     assert tree["stats"]["options"][0]["type"] == 6  # a user picker
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.permissions import invite_permissions
-from bot.bank import Bank, Question
+from bot.bank import Bank, Question, QuizForm, WrongOption
 from bot.cards import Notice, QuestionCard, TableCard
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.ports import ChannelRef
@@ -320,7 +320,8 @@ async def test_longest_questions_stay_within_discord_limits(
     longest = Question(
         id="q-" + "x" * 78, topic="T" * 80, difficulty="hard", question="Q" * 1000, answer="A" * 1500,
         explanation="E" * 2000, key_points=tuple(("k" * 200,) for _ in range(5)),
-        choices=("c" * 300, "d" * 300, "e" * 300), follow_up="F" * 500,
+        quiz=QuizForm(correct="C" * 160, wrong=tuple(WrongOption(text=c * 160, why=c * 300) for c in "def")),
+        follow_up="F" * 500,
     )  # fmt: skip
     async with checked_bot(tmp_path, caplog, bank=Bank((longest,))) as h:
         post = await post_today(h, mode="quiz")
@@ -334,3 +335,74 @@ async def test_longest_questions_stay_within_discord_limits(
         assert len(bodies) >= 3 and all(r.status < 400 for r in h.fake.requests)
         for body in [*bodies, practice["data"]]:
             assert_message_limits(body)
+
+
+async def test_reveal_quotes_the_best_answers_with_mentions_and_markdown_neutralised(
+    h: DiscordHarness,
+) -> None:
+    post = await post_today(h)
+    ping = " @everyone <@123456789012345678> **bold**"
+    for user in ("member", "admin"):
+        answer = await h.slash("answer", {"text": "less variance by averaging" + ping}, user=user)
+        assert answer["data"]["embeds"][0]["title"] == "Answer received"
+    off = await h.slash("privacy", {"quote": "off"}, user="admin")
+    assert off["data"]["flags"] == EPHEMERAL and "will not be quoted" in text_of(off["data"])
+    h.clock.advance(timedelta(hours=4))
+    await h.app.rounds.run_due()
+    [reveal] = h.fake.requests_to("POST", rf"/channels/{post['id']}/messages")
+    assert reveal.json["allowed_mentions"] == {"parse": []}
+    fields = {f["name"]: f["value"] for f in reveal.json["embeds"][0]["fields"]}
+    words = "less variance by averaging @\u200beveryone <@\u200b123456789012345678> \\*\\*bold\\*\\*"
+    assert fields["In their words"] == f"**Member:** \u201c{words}\u201d"  # the admin opted out
+    assert_message_limits(reveal.json)
+
+
+async def test_season_board_and_the_season_command_on_discord(h: DiscordHarness) -> None:
+    board = await h.slash("leaderboard", {"window": "season"}, user="member")
+    assert board["data"]["flags"] == EPHEMERAL
+    assert board["data"]["embeds"][0]["title"].startswith("Leaderboard: this server, season ")
+    refused = await h.slash("season", {"length": "quarter"}, user="member")
+    assert "Only admins" in text_of(refused["data"])
+    done = await h.slash("season", {"length": "off"}, user="admin")
+    assert "Seasons are off" in text_of(done["data"])
+    off = await h.slash("leaderboard", {"window": "season"}, user="member")
+    assert "Seasons are off in this server" in text_of(off["data"])
+    bad = await h.slash("leaderboard", {"season": "autumn"}, user="member")
+    assert "a month like 2026-11 or a quarter like 2026-Q4" in text_of(bad["data"])
+
+
+async def test_teams_on_discord_from_mentions(h: DiscordHarness) -> None:
+    member_id = h.fake.guild.members["member"]["user"]["id"]
+    made = await h.slash(
+        "team", {"action": "add", "name": "data", "members": f"<@{member_id}>"}, user="admin"
+    )
+    assert "Team data: added" in text_of(made["data"])
+    refused = await h.slash("team", {"action": "remove", "name": "data"}, user="member")
+    assert "Only admins" in text_of(refused["data"])
+    board = await h.slash("leaderboard", {"window": "all", "scope": "teams"}, user="member")
+    assert board["data"]["embeds"][0]["title"] == "Teams: all time"
+    listed = await h.slash("team", {"action": "list"}, user="member")
+    assert listed["data"]["embeds"][0]["title"] == "Teams"
+
+
+async def test_the_champion_post_at_the_season_end_is_one_nonced_message(h: DiscordHarness) -> None:
+    post = await post_today(h)  # 25 November, 09:00 UTC
+    await h.slash("answer", {"text": "less variance by averaging"}, user="member")
+    h.clock.advance(timedelta(hours=4))
+    await h.app.rounds.run_due()  # revealed: the member has November points
+    for _ in range(6 * 48):  # through 1 December 13:00 UTC, every half hour as the timer would
+        h.clock.advance(timedelta(minutes=30))
+        await h.app.rounds.run_due()
+    sent = h.fake.requests_to("POST", rf"/channels/{h.channel_id}/messages")
+    champions = [r for r in sent if str(r.json.get("nonce", "")).startswith("season-")]
+    assert len(champions) == 1 and post["id"]
+    [message] = champions
+    assert message.json["allowed_mentions"] == {"parse": []}
+    embed = message.json["embeds"][0]
+    assert embed["title"] == "Season champions: November 2026"
+    assert embed["description"] == "**1** \u2014 Member \u00b7 15 \u00b7 1 \u00b7 0"
+    assert embed["footer"]["text"] == (
+        "Champion: Member. This server: 1 player, 1 answer, 0 strong. A new season has begun: "
+        "`leaderboard season`; this one stays readable as `leaderboard season 2026-11`."
+    )
+    assert_message_limits(message.json)

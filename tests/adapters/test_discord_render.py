@@ -21,6 +21,7 @@ from bot.cards import (
     Notice,
     PracticeRevealCard,
     QuestionCard,
+    QuizPick,
     RevealCard,
     StatsCard,
     TableCard,
@@ -105,14 +106,18 @@ def test_reveal_marks_the_right_option_and_escapes_names() -> None:
         explanation="It averages.",
         key_points=("variance", "averaging"),
         answered=3,
-        picks=(("Variance", 2, True), ("Bias", 1, False)),
+        picks=(
+            QuizPick("Variance", 2, True),
+            QuizPick("Bias", 1, False, "Bagging does not touch bias much."),
+        ),
         best=(BestAnswer("*Ada*_`x`", "strong", 1.0),),
         follow_up="And boosting?",
     )
     data = embed_for(card).to_dict()
     fields = {f["name"]: f["value"] for f in data["fields"]}
     assert "**Answer:** Variance" in data["description"]
-    assert "✅ **A.** Variance: 2" in fields["Results"] and "3 answered" in fields["Results"]
+    assert "✅ **A.** Variance — **2**" in fields["Results"] and "3 answered" in fields["Results"]
+    assert fields["Why the others are wrong"] == "**B.** Bagging does not touch bias much."
     assert fields["Best answers"] == "1. \\*Ada\\*\\_\\`x\\` (strong, 100%)"
     assert fields["Key points"] == "• variance\n• averaging"
 

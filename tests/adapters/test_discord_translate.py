@@ -24,6 +24,8 @@ from bot.commands import (
     Scope,
     ShowLeaderboard,
     ShowPracticeAnswer,
+    ShowSeasonBoard,
+    ShowTeamBoard,
     SubmitAnswer,
     Window,
 )
@@ -196,3 +198,11 @@ def test_nonce_and_thread_name_fit_discord() -> None:
     assert len(long) == 25 and long == nonce_for("reveal-" + "9" * 40)
     card = RevealCard(1, "q" * 300, "a", "", (), 0)
     assert len(thread_name(card)) == 100 and thread_name(card).startswith("Answer: ")
+
+
+def test_leaderboard_season_window_and_a_named_season() -> None:
+    assert options.leaderboard("season", None) == ShowSeasonBoard(None, Scope.SERVER)
+    assert options.leaderboard(None, "channel", "2026-q4") == ShowSeasonBoard("2026-Q4", Scope.CHANNEL)
+    assert options.leaderboard("month", "teams") == ShowTeamBoard("month")
+    with pytest.raises(options.OptionError, match="a month like 2026-11"):
+        options.leaderboard("season", None, "autumn")

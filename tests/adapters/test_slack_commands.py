@@ -72,6 +72,17 @@ async def test_every_subcommand_replies_privately(slack: SlackBot, text: str, ex
 
 
 @pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [("hlep", "Did you mean `help`?"), ("anwser it is bagging", "Did you mean `answer`?")],
+)
+async def test_a_mistyped_subcommand_is_suggested(slack: SlackBot, text: str, suggestion: str) -> None:
+    # `/question <word>` is a practice topic unless it is a command: a near miss says which it meant
+    response = await slack.command(text)
+    assert response["response_type"] == "ephemeral"
+    assert "Unknown topic" in shown(response) and suggestion in shown(response)
+
+
+@pytest.mark.parametrize(
     ("text", "accepted"),
     [
         ("leaderboard yearly", "use week, month or all"),

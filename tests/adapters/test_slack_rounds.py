@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 
 from adapters.slack_adapter.views import ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_INPUT
 from bot.bank import Bank
+from bot.store import seasons as season_store
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SECRET, SlackBot, running_slack_bot, slack_bank
 from tests.fakes.slack_payloads import CHANNEL_ID, USER_ID, block_actions, post_signed, view_submission
 from tests.support.clock import FakeClock
@@ -298,3 +299,48 @@ async def test_an_answer_click_whose_trigger_expired_asks_to_press_again(
     # the fake notes every refused trigger as a violation; this one is the point of the test
     assert [v for v in slack.fake.violations if "trigger_id" not in v] == []
     slack.fake.violations.clear()
+
+
+async def test_reveal_quotes_the_best_answers_escaped_and_skips_opt_outs(slack: SlackBot) -> None:
+    post = await schedule(slack)
+    words = "autoregression, differencing, moving average <!here> <@U999> & *bold*"
+    await slack.command(f"answer {words}", user="U0ANN", name="Ann")
+    await slack.command(f"answer {words}", user="U0ZED", name="Zed")
+    await slack.command("privacy quote off", user="U0ZED", name="Zed")
+    slack.clock.advance(timedelta(hours=4))
+    await slack.core.rounds.run_due()
+    (reply,) = slack.replies()
+    assert reply["thread_ts"] == post["ts"]
+    escaped = "autoregression, differencing, moving average &lt;!here&gt; &lt;@U999&gt; &amp; *bold*"
+    quoted = [b for b in reply["blocks"] if b["type"] == "section" and "In their words" in b["text"]["text"]]
+    assert quoted == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*In their words*\n> *Ann:* {escaped}"}}
+    ]
+    assert "<!here>" not in json.dumps(reply)
+
+
+async def test_a_champion_post_accepted_before_the_drop_is_adopted_not_doubled(slack: SlackBot) -> None:
+    await schedule(slack)  # Europe/Berlin: November ends at 23:00 UTC on the 30th
+    await slack.command("answer autoregression, differencing, moving average", user="U0ANN", name="Ann")
+    end = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    while slack.clock.now() < end - timedelta(minutes=30):
+        slack.clock.advance(timedelta(minutes=30))
+        await slack.core.rounds.run_due()
+    assert not [m for m in slack.fake.messages(CHANNEL_ID) if "Season champions" in json.dumps(m)]
+    slack.fake.die_after_accept("chat.postMessage", mode="close")
+    slack.clock.advance(timedelta(minutes=30))
+    await slack.core.rounds.run_due()  # accepted by Slack, the bot never heard back
+    slack.clock.advance(timedelta(minutes=1))  # past the retry back-off
+    await slack.core.rounds.run_due()
+    champions = [
+        m
+        for m in slack.fake.messages(CHANNEL_ID)
+        if (m.get("metadata") or {}).get("event_payload", {}).get("key", "").startswith("season-")
+    ]
+    assert len(champions) == 1
+    assert champions[0]["metadata"]["event_payload"] == {"key": "season-1-2026-11"}
+    assert "Season champions: November 2026" in json.dumps(champions[0]["blocks"])
+    assert slack.fake.calls("conversations.history")  # looked for it before sending again
+    async with slack.core.engine.connect() as conn:
+        [row] = await season_store.posts_of(conn)
+    assert (row.state, row.attempts, row.message_id) == ("sent", 2, champions[0]["ts"])

@@ -77,8 +77,9 @@ async def test_quiz_options_are_stable_per_round_and_pick_is_locked(
     card = await open_round(mini_app, messenger, mode="quiz")
     question = mini_app.bank.get(card.question_id)
     assert question is not None and len(card.options) == 4
-    assert sorted(card.options) == sorted([question.answer, *question.choices])
-    correct = card.options.index(question.answer)
+    assert question.quiz is not None
+    assert sorted(card.options) == sorted(question.quiz.options)
+    correct = card.options.index(question.quiz.correct)
     wrong = (correct + 1) % 4
     ok = await mini_app.service.handle(member(), SubmitAnswer(round_id=card.round_id, choice=wrong))
     assert isinstance(ok.cards[0], Notice) and ok.cards[0].tone is Tone.SUCCESS
@@ -88,9 +89,10 @@ async def test_quiz_options_are_stable_per_round_and_pick_is_locked(
     assert isinstance(letter.cards[0], Notice) and letter.cards[0].tone is Tone.SUCCESS
     await reveal(mini_app)
     picks = last_reveal(messenger).picks
-    assert [option for option, _, _ in picks] == list(card.options)  # same order as posted
-    assert [(count, is_correct) for _, count, is_correct in picks][correct] == (1, True)
-    assert picks[wrong][1] == 1
+    assert [pick.option for pick in picks] == list(card.options)  # same order as posted
+    assert (picks[correct].count, picks[correct].correct, picks[correct].why) == (1, True, "")
+    assert picks[wrong].count == 1 and not picks[wrong].correct
+    assert picks[wrong].why == next(w.why for w in question.quiz.wrong if w.text == card.options[wrong])
 
 
 async def test_quiz_order_differs_across_rounds(mini_app: App, messenger: RecordingMessenger) -> None:
@@ -98,8 +100,8 @@ async def test_quiz_order_differs_across_rounds(mini_app: App, messenger: Record
     for channel in ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6"):
         card = await open_round(mini_app, messenger, channel=channel, mode="quiz")
         question = mini_app.bank.get(card.question_id)
-        assert question is not None
-        orders.add(card.options.index(question.answer))
+        assert question is not None and question.quiz is not None
+        orders.add(card.options.index(question.quiz.correct))
     assert len(orders) > 1
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.bank import Bank
-from bot.cards import Notice, QuestionCard, RevealCard, StatsCard
-from bot.commands import Ask, ShowStats, SubmitAnswer
+from bot.cards import MyGradeCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.commands import Ask, ShowMyGrade, ShowStats, SubmitAnswer
 from bot.config import Settings
 from bot.store.tables import answers, users
 from tests.conftest import AppFactory, member
@@ -113,6 +113,11 @@ async def test_the_judge_replaces_the_key_point_verdict_and_its_feedback_reaches
     assert isinstance(note, Notice)
     assert "graded strong (20 points)" in note.text
     assert "Judge's feedback: Covers every idea the reference answer has." in note.text
+    # and in "My grade" of that round
+    mine = (await app.service.handle(member(user="bob", name="bob"), ShowMyGrade())).cards[0]
+    assert isinstance(mine, MyGradeCard)
+    assert (mine.verdict, mine.points) == ("strong", 20)
+    assert mine.feedback == "Covers every idea the reference answer has."
 
 
 async def test_a_failing_judge_leaves_the_key_point_grade_with_one_log_line(

@@ -3,17 +3,26 @@ anywhere in the caller's workspace (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from bot.app import App
 from bot.bank import Bank
 from bot.cards import Notice, PracticeRevealCard, QuestionCard, Tone
-from bot.commands import Ask, PracticeAnswer, RatePractice, Rating, ShowPracticeAnswer
+from bot.commands import (
+    Ask,
+    ConfigureDaily,
+    PracticeAnswer,
+    RatePractice,
+    Rating,
+    Review,
+    ShowPracticeAnswer,
+    SubmitAnswer,
+)
 from bot.practice import NO_PEEKING
 from bot.store.tables import practice
-from tests.conftest import AppFactory, member
+from tests.conftest import AppFactory, admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock
 from tests.support.messenger import RecordingMessenger
@@ -128,3 +137,28 @@ async def test_a_topic_whose_only_question_is_open_says_so(
         else:
             card = reply.cards[0]
             assert isinstance(card, QuestionCard) and card.topic == name
+
+
+async def test_review_holds_back_a_missed_question_while_it_is_open_as_a_daily(
+    mini_app: App, clock: FakeClock, messenger: RecordingMessenger
+) -> None:
+    # C1 asks the only "Basics" question; the member misses it, so it becomes a review card
+    clock.set(local(ZONE, 2026, 11, 25, 8, 0))
+    basics = ConfigureDaily(
+        post_time=time(9, 0), timezone=ZONE, reveal_after=timedelta(hours=1), topics=("Basics",)
+    )
+    await mini_app.service.handle(admin(channel="C1"), basics)
+    await run_at(mini_app, clock, local(ZONE, 2026, 11, 25, 9, 0))
+    daily = posts(messenger)[-1].question_id
+    await mini_app.service.handle(member(), SubmitAnswer(text="no idea"))
+    await run_at(mini_app, clock, local(ZONE, 2026, 11, 25, 10, 30))
+    # next day C2 of the same workspace opens the same question as its daily
+    clock.set(local(ZONE, 2026, 11, 26, 8, 0))
+    await mini_app.service.handle(admin(channel="C2"), basics)
+    await run_at(mini_app, clock, local(ZONE, 2026, 11, 26, 9, 0))
+    assert posts(messenger)[-1].question_id == daily
+    held = (await mini_app.service.handle(member(), Review())).cards[0]
+    assert isinstance(held, Notice) and held.text.startswith("The questions you missed are open as a daily")
+    await run_at(mini_app, clock, local(ZONE, 2026, 11, 26, 10, 30))  # C2 revealed: it comes back
+    card = (await mini_app.service.handle(member(), Review())).cards[0]
+    assert isinstance(card, QuestionCard) and card.question_id == daily

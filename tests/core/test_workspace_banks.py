@@ -63,7 +63,8 @@ async def test_an_error_at_question_37_names_file_question_and_field_and_stores_
 
 async def test_a_quality_error_is_located_too(app: App, bank: Bank) -> None:
     document = bank_document(bank, 5)
-    document["questions"][2]["choices"][0] = document["questions"][2]["answer"]
+    quiz = document["questions"][2]["quiz"]
+    quiz["wrong"][0]["text"] = quiz["correct"]  # a wrong option equal to the right one
     text = text_of(await app.service.handle(admin(), ImportBank("ours.json", as_bytes(document))))
     assert text.startswith("Nothing was imported.\nours.json: question 'ours-3' (#3): option too close")
     assert await rows(app) == (0, 0)

@@ -8,6 +8,7 @@ checkout, so a bank or migration found only relative to the checkout fails here.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -20,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.wheel
+NOT_SOURCES = (".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis")
 
 
 def _run(*args: str | Path, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,8 +33,12 @@ def _run(*args: str | Path, cwd: Path, stdin: str | None = None) -> subprocess.C
 def test_wheel_installs_and_plays_outside_the_checkout(tmp_path: Path) -> None:
     wheels, venv, elsewhere = tmp_path / "wheels", tmp_path / "venv", tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # from a copy of the sources: an in-tree build/ left by an earlier build would put stale files
+    # (a renamed migration, say) into the wheel
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SOURCES))
     built = _run(
-        sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, ROOT, cwd=tmp_path
+        sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source, cwd=tmp_path
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = wheels.glob("dailyq-*.whl")

@@ -105,6 +105,7 @@ QUESTIONISH = st.fixed_dictionaries(
         "difficulty": st.sampled_from(["easy", "hard", "nope", 3]),
         "key_points": JSON,
         "choices": JSON,
+        "quiz": JSON | st.fixed_dictionaries({"correct": JSON, "wrong": st.lists(JSON, max_size=4)}),
     },
 )
 

@@ -26,7 +26,7 @@ from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DiscordSettings
 from adapters.metrics import PrometheusMetrics
 from bot.app import App
-from bot.bank import Bank, Question
+from bot.bank import Bank, Question, QuizForm, WrongOption
 from bot.config import Settings
 from bot.context import Context
 from tests.fakes.discord_payloads import JSON
@@ -47,7 +47,12 @@ def quiz_question(qid: str, topic: str, *, difficulty: str = "medium") -> Questi
         answer=f"{qid} reduces variance",
         explanation=f"Because {qid} averages many noisy estimates.",
         key_points=(("variance", "spread"), ("average", "mean")),
-        choices=("bias", "latency", "memory"),
+        quiz=QuizForm(
+            correct=f"{qid} reduces variance",
+            wrong=tuple(
+                WrongOption(text=t, why=f"{qid} does not change {t}") for t in ("bias", "latency", "memory")
+            ),
+        ),
         follow_up="When does it not help?",
     )
 

@@ -122,7 +122,9 @@ def test_bank_check_fails_a_grader_that_echoes_and_letters_can_game(
 ) -> None:
     # Today's grader cannot be gamed this way, so the check is shown failing with the grader this issue
     # replaced (a synonym "found" wherever the shorter string aligns inside the longer one).
-    def partial_ratio_grade(key_points: list[list[str]], answer: str, *, question: str = "") -> Grade:
+    def partial_ratio_grade(
+        key_points: list[list[str]], answer: str, *, question: str = "", misconceptions: object = ()
+    ) -> Grade:
         found = tuple(
             any(fuzz.partial_ratio(s.lower(), answer.lower()) >= 88 for s in group) for group in key_points
         )

@@ -96,6 +96,8 @@ ARIMA_Q = "How does ARIMA choose its orders?"
         "differencing isn't required; read the autocorrelation plot",
         "it fits the raw series without differencing and reads the autocorrelation",
         "it reads the autocorrelation rather than differencing the data",
+        "it reads the autocorrelation plot, ignoring differencing",
+        "differencing is unneeded; read the autocorrelation plot",
     ],
 )
 def test_a_key_point_negated_nearby_is_not_credited(text: str) -> None:

@@ -92,7 +92,12 @@ def verdicts(kind: str) -> Iterator[tuple[str, str, Verdict]]:
         else:
             answers = wrong_options(question)
         for answer in answers:
-            result = grade(question.key_points, answer, question=question.question)
+            result = grade(
+                question.key_points,
+                answer,
+                question=question.question,
+                misconceptions=question.misconceptions,
+            )
             yield question.id, answer, result.verdict
 
 
@@ -144,7 +149,9 @@ def test_the_banks_wrong_quiz_options_do_not_pass_as_free_text() -> None:
 @pytest.mark.parametrize("letter", list(string.ascii_lowercase))
 def test_no_single_letter_scores_on_any_question(letter: str) -> None:
     for question in bundled().questions:
-        result = grade(question.key_points, letter, question=question.question)
+        result = grade(
+            question.key_points, letter, question=question.question, misconceptions=question.misconceptions
+        )
         assert result.verdict is Verdict.MISSED and not any(result.found), (question.id, letter)
 
 
