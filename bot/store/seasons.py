@@ -10,7 +10,8 @@ from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.dialect import insert_ignore, upsert_replace
-from bot.store.tables import season_posts, season_settings, standings
+from bot.store.standings import periods_board_query
+from bot.store.tables import season_posts, season_settings
 
 SENDING = "sending"
 SENT = "sent"
@@ -42,20 +43,8 @@ async def set_length(
 def board_query(*, months: Sequence[str], channel_pk: int | None, platform: str, workspace_id: str) -> Any:
     """Per-user totals of a season: the month standings of its months, summed (same columns as
     ``standings.board_query``, so its ranking helpers apply)."""
-    where = [standings.c.window == "month", standings.c.period.in_(list(months))]
-    if channel_pk is not None:
-        where.append(standings.c.channel_pk == channel_pk)
-    else:
-        where += [standings.c.platform == platform, standings.c.workspace_id == workspace_id]
-    return (
-        select(
-            standings.c.user_pk,
-            func.sum(standings.c.points).label("points"),
-            func.sum(standings.c.answers).label("answers"),
-            func.sum(standings.c.strong).label("strong"),
-        )
-        .where(*where)
-        .group_by(standings.c.user_pk)
+    return periods_board_query(
+        window="month", periods=months, channel_pk=channel_pk, platform=platform, workspace_id=workspace_id
     )
 
 

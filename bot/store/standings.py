@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -80,7 +81,19 @@ async def save_streak(
 
 def board_query(*, window: str, period: str, channel_pk: int | None, platform: str, workspace_id: str) -> Any:
     """Per-user totals for one board: a channel's, or the workspace's summed over its channels."""
-    where = [standings.c.window == window, standings.c.period == period]
+    return periods_board_query(
+        window=window, periods=(period,), channel_pk=channel_pk, platform=platform, workspace_id=workspace_id
+    )
+
+
+def periods_board_query(
+    *, window: str, periods: Sequence[str], channel_pk: int | None, platform: str, workspace_id: str
+) -> Any:
+    """Per-user totals summed over several periods of one window (a season is its months)."""
+    in_periods = (
+        standings.c.period == periods[0] if len(periods) == 1 else standings.c.period.in_(list(periods))
+    )
+    where = [standings.c.window == window, in_periods]
     if channel_pk is not None:
         where.append(standings.c.channel_pk == channel_pk)
     else:
