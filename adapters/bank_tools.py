@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.bank import Bank, BankError, Question, load_bank
-from bot.bank_import import check_import, import_located
-from bot.bank_quality import check_bank, summary
+from bot.bank.grading import grade
+from bot.bank.markdown_import import check_import, import_located
+from bot.bank.model import Bank, BankError, Question, load_bank
+from bot.bank.quality import check_bank, summary
+from bot.bank.quiz_quality import MAX_RULE_SHARE, RULE_TEXT, bank_cue_report
 from bot.config import Settings
-from bot.grading import grade
-from bot.quiz_quality import MAX_RULE_SHARE, RULE_TEXT, bank_cue_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ from adapters.console import play as console_play
 from adapters.console import worker as console_worker
 from adapters.settings_errors import ConfigError, describe_settings_error
 from bot import logs
-from bot.bank import BankError
+from bot.bank.model import BankError
 from bot.config import Settings
 from bot.store.db import StoreError
 

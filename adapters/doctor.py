@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.discord_adapter.settings import DiscordSettings
 from adapters.slack_adapter.settings import SlackSettings
-from bot.bank import BankError, load_bank
+from bot.bank.model import BankError, load_bank
 from bot.config import Settings
 from bot.store.db import create_engine, redact, revisions
 

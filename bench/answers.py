@@ -34,7 +34,7 @@ from bench.common import (
     sqlite_url,
 )
 from bot.app import App, build_app
-from bot.bank import load_bank
+from bot.bank.model import load_bank
 from bot.cards import Notice
 from bot.commands import SubmitAnswer
 from bot.config import BUNDLED_BANK, Settings

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bench.common import NOW, Figure, FixedClock, InstantMessenger, median, scratch_dir, sqlite_url
 from bot.app import build_app
-from bot.bank import load_bank, parse_bank
-from bot.bank_commands import ImportBank
+from bot.bank.commands import ImportBank
+from bot.bank.model import load_bank, parse_bank
 from bot.cards import Notice, Tone
 from bot.config import BUNDLED_BANK, Settings
 from bot.context import Context

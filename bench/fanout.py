@@ -41,7 +41,7 @@ from adapters.discord_adapter.settings import DEFAULT_REQUESTS_PER_SECOND, Disco
 from bench import seed
 from bench.common import NOW, Figure, FixedClock, median, scratch_dir, sqlite_url
 from bot.app import App
-from bot.bank import load_bank
+from bot.bank.model import load_bank
 from bot.config import BUNDLED_BANK, Settings
 from tests.fakes.discord_payloads import text_channel_payload
 from tests.fakes.discord_traffic import RecordedRequest

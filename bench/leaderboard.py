@@ -25,7 +25,7 @@ from bot.app import App
 from bot.cards import LeaderboardCard
 from bot.commands import Scope, ShowLeaderboard, Window
 from bot.context import Context
-from bot.scoring import current_period
+from bot.daily.scoring import current_period
 
 CALLS = 300
 WARMUP = 20

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench.common import NOW, Figure, FixedClock, InstantMessenger, scratch_dir, sqlite_url
 from bot.app import App, build_app
-from bot.bank import load_bank
+from bot.bank.model import load_bank
 from bot.cards import Notice
 from bot.commands import ConfigureDaily, SubmitAnswer
 from bot.config import BUNDLED_BANK, Settings

@@ -33,7 +33,7 @@ from adapters.discord_adapter.settings import DEFAULT_REQUESTS_PER_SECOND, Disco
 from bench.common import NOW, Figure, FixedClock, InstantMessenger, median, scratch_dir, sqlite_url
 from bench.fanout import FAKE_LIMIT, READY_TIMEOUT_S, TICK, peak_in_window, route_of
 from bot.app import build_app
-from bot.bank import load_bank
+from bot.bank.model import load_bank
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, Remind
 from bot.config import BUNDLED_BANK, Settings
 from bot.context import Context

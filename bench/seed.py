@@ -2,7 +2,7 @@
 
 The schema always comes from the app's own migrations (``bot.store.db.open_database``); rows are
 then bulk-inserted with ``sqlite3.executemany``. The history is what the app would have written
-itself: points and streaks come from ``bot.scoring`` (the functions the reveal uses), replayed
+itself: points and streaks come from ``bot.daily.scoring`` (the functions the reveal uses), replayed
 round by round, and the ``standings``/``streaks`` running totals match the answers exactly.
 
 Shape of the history database (``history_db()``), as of ``common.NOW`` (Wed 25 Nov 2026, 16:00 UTC):
@@ -38,10 +38,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.common import CACHE_DIR, NOW, sqlite_url
-from bot.bank import load_bank
+from bot.bank.grading import Verdict
+from bot.bank.model import load_bank
 from bot.config import BUNDLED_BANK
-from bot.grading import Verdict
-from bot.scoring import Streak, next_streak, period_keys, points_for
+from bot.daily.scoring import Streak, next_streak, period_keys, points_for
 from bot.store.db import MIGRATIONS, open_database
 
 SEED_VERSION = 1

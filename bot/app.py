@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bank import Bank, load_bank
+from bot.bank.model import Bank, load_bank
 from bot.config import Settings
-from bot.judge_client import OpenAICompatibleJudge
-from bot.judging import JudgeConfig, RoundJudging
+from bot.daily.engine import Rounds, RoundsConfig
+from bot.daily.reminder_fanout import ReminderFanout
+from bot.daily.timer import RoundsTimer
+from bot.grades.judge_client import OpenAICompatibleJudge
+from bot.grades.judging import JudgeConfig, RoundJudging
 from bot.ports import Clock, Judge, Messenger, Metrics, Notifier, Nudger, SystemClock, WarpClock
-from bot.reminder_fanout import ReminderFanout
-from bot.rounds import Rounds, RoundsConfig
 from bot.runtime import Runtime
-from bot.scheduler import RoundsTimer
 from bot.service import Service
 from bot.store.db import open_database
 

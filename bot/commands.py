@@ -1,6 +1,6 @@
 """Commands: what a user asked for, as frozen dataclasses. Adapters build them; the service runs them.
 
-The text grammar that turns a typed line into one of these lives in ``bot.grammar``.
+The text grammar that turns a typed line into one of these lives in ``bot.text.grammar``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
 
-from bot.bank_commands import ADMIN_BANK_COMMANDS, BankCommand
+from bot.bank.commands import ADMIN_BANK_COMMANDS, BankCommand
 
 
 class Window(StrEnum):

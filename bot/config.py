@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.timeparse import TimeInputError, parse_duration, parse_timezone
+from bot.text.timeparse import TimeInputError, parse_duration, parse_timezone
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/dailyq.db"
 # shipped inside the package (a build copies the top-level questions.json authors edit into it)

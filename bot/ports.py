@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.bank.grading import Verdict
     from bot.cards import Card
-    from bot.grading import Verdict
 
 
 @dataclass(frozen=True)

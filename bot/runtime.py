@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.context import Context
+from bot.daily.engine import Rounds
 from bot.ports import Clock, Notifier
-from bot.rounds import Rounds
 from bot.store import channels as channel_store
 from bot.store.users import ensure_user
 

@@ -13,23 +13,9 @@ from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import (
-    answering,
-    appeals,
-    bank_admin,
-    boards,
-    daily_admin,
-    exports,
-    learning,
-    my_grade,
-    practice,
-    privacy,
-    reminders,
-    season_board,
-    submissions,
-    teams,
-)
-from bot.bank_commands import (
+from bot.bank import admin as bank_admin
+from bot.bank import submissions
+from bot.bank.commands import (
     ApproveSubmission,
     EditSubmission,
     ImportBank,
@@ -74,13 +60,19 @@ from bot.commands import (
     needs_admin,
 )
 from bot.context import Context
-from bot.grammar import HELP
+from bot.daily import admin as daily_admin
+from bot.daily import answering, reminders
+from bot.grades import appeals, my_grade
 from bot.logs import bind
+from bot.members import exports, privacy
 from bot.ports import Metrics, NoMetrics
+from bot.practice import review, session
 from bot.runtime import Runtime
-from bot.sanitize import clean_card, clean_command, clean_context
+from bot.standings import boards, season_board, teams
 from bot.store import channels as channel_store
 from bot.store.users import delete_user
+from bot.text.grammar import HELP
+from bot.text.sanitize import clean_card, clean_command, clean_context
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +110,11 @@ async def forget_me(rt: Runtime, ctx: Context, cmd: ForgetMe) -> Reply:
 
 
 HANDLERS: dict[type[Any], Handler] = {
-    Ask: practice.ask,
-    ShowPracticeAnswer: practice.show_answer,
-    PracticeAnswer: practice.practice_answer,
-    RatePractice: practice.rate,
-    Review: learning.review,
+    Ask: session.ask,
+    ShowPracticeAnswer: session.show_answer,
+    PracticeAnswer: session.practice_answer,
+    RatePractice: session.rate,
+    Review: review.review,
     SubmitAnswer: answering.submit_answer,
     ShowToday: answering.show_today,
     ShowLeaderboard: boards.leaderboard,
@@ -188,7 +180,7 @@ class Service:
         return reply
 
     async def _handle(self, ctx: Context, command: Command) -> Reply:
-        """Text is cleaned of control characters here, once, for every platform (``bot.sanitize``)."""
+        """Text is cleaned of control characters here, once, for every platform (``bot.text.sanitize``)."""
         ctx, command = clean_context(ctx), clean_command(command)
         if needs_admin(command) and not ctx.is_admin:
             return error(

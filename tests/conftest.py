@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.bank import Bank, load_bank
+from bot.bank.model import Bank, load_bank
 from bot.config import BUNDLED_BANK, Settings
 from bot.context import Context
 from tests.support.clock import FakeClock

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.bank import BankError, parse_bank
+from bot.bank.model import BankError, parse_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from adapters.lifecycle import read_line
-from bot.sanitize import clean_text
+from bot.text.sanitize import clean_text
 
 PROMPT = "dailyq> "
 

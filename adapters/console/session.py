@@ -12,12 +12,12 @@ from rich.console import Console
 
 from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
-from bot.bank_commands import ImportBank
+from bot.bank.commands import ImportBank
 from bot.cards import FileCard, Notice, Reply, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowMyGrade, ShowToday
 from bot.context import Context
-from bot.grammar import CommandError, parse
 from bot.service import Service
+from bot.text.grammar import CommandError, parse
 
 QUIT_WORDS = frozenset({"quit", "exit", "q!", ":q"})
 QUIT_HELP = ("quit | exit | Ctrl-D", "leave (Ctrl-C clears the line you are typing)")

@@ -23,8 +23,8 @@ from bot.app import build_app
 from bot.cards import Notice, Reply, Tone
 from bot.config import Settings
 from bot.context import Context
-from bot.grammar import CommandError, parse
 from bot.service import Service
+from bot.text.grammar import CommandError, parse
 
 PLATFORM, WORKSPACE = "console", "local"
 

@@ -19,7 +19,7 @@ from discord.ext import commands
 from adapters.discord_adapter.limits import CUSTOM_ID
 from adapters.discord_adapter.render import render
 from adapters.discord_adapter.responder import Responder
-from bot.bank_commands import (
+from bot.bank.commands import (
     ApproveSubmission,
     EditSubmission,
     ImportBank,
@@ -30,9 +30,9 @@ from bot.bank_commands import (
     ShowQueue,
     SubmitQuestion,
 )
-from bot.bank_grammar import parse_key_points
-from bot.bank_upload import MAX_BYTES
+from bot.bank.upload import MAX_BYTES
 from bot.cards import Card, error
+from bot.text.bank_grammar import parse_key_points
 
 Interaction = discord.Interaction[Any]
 SUBMIT_PREFIX = "dailyq:submit:"

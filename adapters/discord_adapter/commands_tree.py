@@ -21,7 +21,7 @@ from adapters.discord_adapter.limits import TEXT_INPUT
 from adapters.discord_adapter.options import OptionError
 from adapters.discord_adapter.permissions import check_channel
 from adapters.discord_adapter.responder import Responder
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, Reply, TableCard, Tone, error
 from bot.commands import (
     AppealGrade,
@@ -47,9 +47,9 @@ from bot.commands import (
     SubmitAnswer,
     TeamAction,
 )
-from bot.grammar import CommandError, parse
-from bot.schedule import DEFAULT_REVEAL_AFTER
-from bot.timeparse import format_duration, suggest_timezones
+from bot.daily.schedule import DEFAULT_REVEAL_AFTER
+from bot.text.grammar import CommandError, parse
+from bot.text.timeparse import format_duration, suggest_timezones
 
 Interaction = discord.Interaction[Any]
 VerdictChoice = Literal["strong", "partial", "missed"]

@@ -52,7 +52,7 @@ SPECS = {
         placeholder="e.g. I described the key point in other words",
     ),
 }
-# the longest reason an appeal takes (bot.appeals)
+# the longest reason an appeal takes (bot.grades.appeals)
 APPEAL_REASON = 500
 
 

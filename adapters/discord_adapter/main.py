@@ -28,7 +28,7 @@ from adapters.discord_adapter.settings import DiscordSettings, InviteSettings
 from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_stopped
 from adapters.metrics import PrometheusMetrics, serving_metrics
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.config import Settings
 from bot.ports import Clock
 

@@ -1,7 +1,7 @@
 """Slash-command options to core commands, and autocomplete choices (pure: no I/O).
 
 Discord checks option types and choices; this module turns the typed values into the frozen
-command dataclasses with the core's own parsers (``bot.timeparse``), so the rules for times,
+command dataclasses with the core's own parsers (``bot.text.timeparse``), so the rules for times,
 zones, durations and days are the same on every platform.
 """
 
@@ -12,12 +12,12 @@ from collections.abc import Iterable
 import discord
 
 from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
-from bot.bank_grammar import BankCommandError, parse_bank_names
 from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, ShowSeasonBoard, ShowTeamBoard, Window
 from bot.context import Context
-from bot.schedule import MAX_REVEAL, MIN_REVEAL
-from bot.seasons import SeasonError, parse_season
-from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
+from bot.daily.schedule import MAX_REVEAL, MIN_REVEAL
+from bot.standings.seasons import SeasonError, parse_season
+from bot.text.bank_grammar import BankCommandError, parse_bank_names
+from bot.text.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 
 PLATFORM = "discord"
 DIFFICULTY_ANY = "any"

@@ -22,8 +22,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.bank_commands import SubmitQuestion
-from bot.bank_grammar import parse_key_points
+from bot.bank.commands import SubmitQuestion
+from bot.text.bank_grammar import parse_key_points
 
 IMPORT_CALLBACK = "dailyq:bank-import"
 SUBMIT_CALLBACK = "dailyq:submit"

@@ -26,8 +26,8 @@ from adapters.slack_adapter.bank_forms import (
 from adapters.slack_adapter.blocks import reply_message
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.views import metadata, reply_modal
-from bot.bank_commands import ImportBank
-from bot.bank_upload import MAX_BYTES
+from bot.bank.commands import ImportBank
+from bot.bank.upload import MAX_BYTES
 from bot.cards import Card, Reply
 from bot.service import Service
 

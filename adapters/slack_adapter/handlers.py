@@ -56,8 +56,8 @@ from bot.commands import (
     needs_admin,
 )
 from bot.context import Context
-from bot.grammar import CommandError, parse_slash
 from bot.service import Service
+from bot.text.grammar import CommandError, parse_slash
 
 log = logging.getLogger(__name__)
 

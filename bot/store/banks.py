@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.bank import Question
+from bot.bank.model import Question
 from bot.store.dialect import insert_ignore
 from bot.store.tables import bank_questions, banks
 

@@ -372,7 +372,7 @@ bank_questions = Table(
     Column("question_id", String(80), nullable=False),
     Column("topic", String(80), nullable=False),
     Column("difficulty", String(8), nullable=False),
-    # the whole question (bot.bank.Question as JSON): text, answer, key points, options
+    # the whole question (bot.bank.model.Question as JSON): text, answer, key points, options
     Column("body", Text, nullable=False),
     PrimaryKeyConstraint("bank_pk", "version", "question_id"),
 )

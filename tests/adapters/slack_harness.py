@@ -28,7 +28,7 @@ from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.messenger import EVENT_TYPE, SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import App, build_app
-from bot.bank import Bank, Question, QuizForm, WrongOption
+from bot.bank.model import Bank, Question, QuizForm, WrongOption
 from bot.config import Settings
 from bot.store.tables import answers, channels, rounds
 from tests.fakes.fake_slack import FakeSlack

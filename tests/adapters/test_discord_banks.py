@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.bank import Bank, load_bank
+from bot.bank.model import Bank, load_bank
 from bot.config import BUNDLED_BANK
 from bot.store.tables import bank_questions
 from tests.fakes.discord_payloads import JSON

@@ -16,7 +16,7 @@ import pytest
 
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.permissions import invite_permissions
-from bot.bank import Bank, Question, QuizForm, WrongOption
+from bot.bank.model import Bank, Question, QuizForm, WrongOption
 from bot.cards import Notice, QuestionCard, TableCard
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.ports import ChannelRef

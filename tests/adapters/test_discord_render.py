@@ -10,7 +10,7 @@ import discord
 from adapters.discord_adapter import limits
 from adapters.discord_adapter.actions import ActionButton, encode
 from adapters.discord_adapter.render import embed_for, fit, render
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import (
     Action,
     ActionKind,

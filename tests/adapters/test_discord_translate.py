@@ -29,7 +29,7 @@ from bot.commands import (
     SubmitAnswer,
     Window,
 )
-from bot.timeparse import WEEKDAYS_ONLY
+from bot.text.timeparse import WEEKDAYS_ONLY
 from tests.fakes.discord_payloads import modal_components
 
 

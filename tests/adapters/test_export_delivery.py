@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import Ask, Export, ExportKind, RatePractice, Rating
 from tests.adapters.slack_harness import SlackBot, running_slack_bot, slack_bank
 from tests.fakes.slack_payloads import CHANNEL_ID, USER_ID

@@ -12,7 +12,7 @@ from adapters.slack_adapter.bolt_app import HttpServer, build_bolt_app
 from adapters.slack_adapter.client import make_client
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.config import Settings
 from tests.adapters.slack_harness import SECRET, clear_slack_env
 from tests.support import secrets

@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from adapters.discord_adapter.pacing import Pacer
 from adapters.metrics import MetricsServer, PrometheusMetrics
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily
 from bot.context import Context
 from bot.store.tables import channels

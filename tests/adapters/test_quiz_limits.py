@@ -17,9 +17,9 @@ import discord
 from adapters.discord_adapter import render as discord_render
 from adapters.slack_adapter import blocks as slack_blocks
 from adapters.slack_adapter.text import escape
-from bot.bank import Bank, Question
+from bot.bank.model import Bank, Question
 from bot.cards import QuestionCard, RevealCard
-from bot.round_cards import question_card, reveal_card
+from bot.daily.posts import question_card, reveal_card
 from tests.fakes.slack_limits import check_message
 from tests.support.discord_harness import assert_message_limits
 

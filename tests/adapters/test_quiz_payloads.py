@@ -17,10 +17,10 @@ import pytest
 from rich.console import Console
 
 from adapters.console.render import render as console_render
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import QuestionCard, RevealCard
 from bot.commands import DailyAction, ManageDaily, SubmitAnswer
-from bot.missed import COMES_BACK
+from bot.practice.missed import COMES_BACK
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot
 from tests.adapters.test_discord_daily import post_today
 from tests.adapters.test_slack_rounds import buttons

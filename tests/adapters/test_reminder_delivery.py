@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily
 from bot.store.tables import reminders_sent
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank

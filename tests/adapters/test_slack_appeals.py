@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from adapters.slack_adapter.views import ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_INPUT, APPEAL_CALLBACK
-from bot.bank import Bank
+from bot.bank.model import Bank
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, QUIZ_QUESTIONS, SlackBot, running_slack_bot
 from tests.adapters.test_slack_rounds import answer_values, buttons, open_answer_modal, schedule
 from tests.fakes.slack_payloads import CHANNEL_ID, USER_ID, USER_NAME, view_submission

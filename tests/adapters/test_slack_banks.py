@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.slack_adapter.bank_forms import IMPORT_CALLBACK, SUBMIT_CALLBACK
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.store.tables import bank_questions, submissions
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot
 from tests.fakes.slack_payloads import CHANNEL_ID, USER_ID, slash_command, view_submission

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.bank import Bank
+from bot.bank.model import Bank
 from tests.adapters.slack_harness import (
     ADMIN_ID,
     ADMIN_NAME,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.slack_adapter.views import ANSWER_BLOCK, ANSWER_INPUT, PRACTICE_CALLBACK
-from bot.bank import Bank
+from bot.bank.model import Bank
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank
 from tests.fakes.slack_payloads import (
     USER_ID,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.bank import Bank
-from bot.practice import NO_PEEKING
+from bot.bank.model import Bank
+from bot.practice.session import NO_PEEKING
 from bot.store.tables import rounds
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot
 from tests.fakes.slack_payloads import CHANNEL_ID

@@ -27,7 +27,7 @@ from adapters.slack_adapter.bolt_app import SocketServer, build_bolt_app
 from adapters.slack_adapter.client import make_client
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.config import Settings
 from bot.store.tables import rounds
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SECRET, clear_slack_env

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from adapters.slack_adapter.views import ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_INPUT
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.store import seasons as season_store
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SECRET, SlackBot, running_slack_bot, slack_bank
 from tests.fakes.slack_payloads import CHANNEL_ID, USER_ID, block_actions, post_signed, view_submission

@@ -12,7 +12,7 @@ from bot.cards import QuestionCard
 from bot.commands import ConfigureDaily
 from bot.context import Context
 from bot.store.tables import rounds
-from bot.timeparse import parse_days, parse_duration
+from bot.text.timeparse import parse_days, parse_duration
 from tests.conftest import admin
 from tests.support.clock import FakeClock
 from tests.support.messenger import RecordingMessenger

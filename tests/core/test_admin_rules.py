@@ -12,8 +12,8 @@ from adapters.discord_adapter import options
 from bot.app import App
 from bot.cards import Notice, QuestionCard, Reply, StatsCard, TableCard, Tone
 from bot.commands import ShowStats, ShowToday
-from bot.grammar import parse
 from bot.store.tables import answers, channels
+from bot.text.grammar import parse
 from tests.conftest import admin
 from tests.core.rounds_helpers import posts, run_at
 from tests.support.clock import FakeClock

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.bank import Bank, Question
+from bot.bank.grading import Verdict, grade
+from bot.bank.model import Bank, Question
 from bot.cards import (
     Action,
     ActionKind,
@@ -42,7 +43,6 @@ from bot.commands import (
     SubmitAnswer,
     Window,
 )
-from bot.grading import Verdict, grade
 from bot.store.tables import answers, appeals, grade_changes, standings
 from tests.conftest import admin, member
 from tests.core.test_answers import last_reveal, open_round, reveal

@@ -6,8 +6,8 @@ import json
 from datetime import time
 
 from bot.app import App
-from bot.bank_catalog import UNGRADED
-from bot.bank_commands import ImportBank, RemoveBank
+from bot.bank.catalog import UNGRADED
+from bot.bank.commands import ImportBank, RemoveBank
 from bot.cards import (
     FileCard,
     MyGradeCard,
@@ -34,7 +34,7 @@ from bot.commands import (
     ShowStats,
     SubmitAnswer,
 )
-from bot.grammar import CommandError, parse
+from bot.text.grammar import CommandError, parse
 from tests.conftest import admin, member
 from tests.support.messenger import RecordingMessenger
 

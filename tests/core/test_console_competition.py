@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bank import Bank
+from bot.bank.model import Bank
 from tests.core.test_console_flows import daily_question, flat, play
 from tests.support.clock import FakeClock
 

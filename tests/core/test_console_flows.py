@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.session import ConsoleSession
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.config import Settings
 from bot.context import Context
 from bot.store.tables import channels

@@ -9,9 +9,9 @@ from bot.app import App
 from bot.cards import LeaderboardCard, Notice, QuestionCard, RevealCard
 from bot.commands import Ask, ShowLeaderboard, ShowStats, SubmitAnswer, Window
 from bot.context import Context
-from bot.grammar import parse
-from bot.sanitize import clean_command, clean_text
 from bot.store.tables import answers, users
+from bot.text.grammar import parse
+from bot.text.sanitize import clean_command, clean_text
 from tests.conftest import admin
 from tests.support.messenger import RecordingMessenger
 

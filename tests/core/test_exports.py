@@ -11,12 +11,12 @@ from rich.console import Console
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.session import ConsoleSession
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import FileCard, Notice, Reply, Tone
 from bot.commands import Ask, Export, ExportDaily, ExportKind, ForgetMe, RatePractice, Rating, SubmitAnswer
 from bot.config import Settings
-from bot.export_formats import CSV_ENCODING
-from bot.exports import ANSWER_COLUMNS, NO_ANSWERS, NO_CARDS, NO_ROUNDS, ROUND_COLUMNS
+from bot.members.export_formats import CSV_ENCODING
+from bot.members.exports import ANSWER_COLUMNS, NO_ANSWERS, NO_CARDS, NO_ROUNDS, ROUND_COLUMNS
 from tests.conftest import admin, member
 from tests.core.test_console_flows import PLAYER
 from tests.core.test_learning_loop import open_round, reveal

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.app import App
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import MyGradeCard, Notice, QuestionCard, RevealCard, StatsCard
 from bot.commands import Ask, ShowMyGrade, ShowStats, SubmitAnswer
 from bot.config import Settings
@@ -138,7 +138,7 @@ async def test_a_failing_judge_leaves_the_key_point_grade_with_one_log_line(
     texts = {"ann": question.answer, "bob": "zebra", "cy": "wrong shape", "dan": "nothing relevant"}
     for user, text in texts.items():
         await app.service.handle(member(user=user, name=user), SubmitAnswer(text=text))
-    with caplog.at_level(logging.INFO, logger="bot.judging"):
+    with caplog.at_level(logging.INFO, logger="bot.grades.judging"):
         await reveal(app, clock)
     assert len(fake.requests) == 4
     after = await stored(app)
@@ -148,7 +148,7 @@ async def test_a_failing_judge_leaves_the_key_point_grade_with_one_log_line(
         "cy": ("missed", None, 10),
         "dan": ("missed", None, 10),
     }
-    (line,) = [r for r in caplog.records if r.name == "bot.judging"]
+    (line,) = [r for r in caplog.records if r.name == "bot.grades.judging"]
     assert line.levelno == logging.WARNING
     message = line.getMessage()
     assert "judge graded 0 of 4 answers" in message and "the key-point grade stands for 4" in message
@@ -173,7 +173,7 @@ async def test_the_budget_bounds_the_reveal_and_the_database_stays_free_meanwhil
     for user, text in {"ann": "zebra", "bob": "stuck zebra", "cy": "no idea"}.items():
         await app.service.handle(member(user=user, name=user), SubmitAnswer(text=text))
     started = time.monotonic()
-    with caplog.at_level(logging.INFO, logger="bot.judging"):
+    with caplog.at_level(logging.INFO, logger="bot.grades.judging"):
         revealing = asyncio.create_task(reveal(app, clock))
         await asyncio.wait_for(fake.received.wait(), 5)
         # no transaction is open while the judge thinks: other commands (reads and writes) go on
@@ -188,7 +188,7 @@ async def test_the_budget_bounds_the_reveal_and_the_database_stays_free_meanwhil
     assert after["ann"][:2] == ("strong", "Covers every idea the reference answer has.")
     assert after["bob"] == ("missed", None, 10)  # past the budget: the key-point grade stands
     assert after["cy"][0] == "missed" and after["cy"][1] is not None
-    (line,) = [r for r in caplog.records if r.name == "bot.judging"]
+    (line,) = [r for r in caplog.records if r.name == "bot.grades.judging"]
     assert "judge graded 2 of 3 answers" in line.getMessage()
     assert "1 over the time budget" in line.getMessage()
 

@@ -8,9 +8,9 @@ from datetime import time
 
 import pytest
 
-from bot.bank import Bank
-from bot.bank_catalog import JUDGED_ONLY
-from bot.bank_commands import ImportBank
+from bot.bank.catalog import JUDGED_ONLY
+from bot.bank.commands import ImportBank
+from bot.bank.model import Bank
 from bot.cards import StatsCard
 from bot.commands import ConfigureDaily, ShowStats, SubmitAnswer
 from tests.conftest import AppFactory, admin, member

@@ -14,10 +14,10 @@ from fsrs import State
 from sqlalchemy import Row, select
 
 from bot.app import App
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, QuestionCard, RevealCard
 from bot.commands import Ask, ForgetMe, RatePractice, Rating, Review, SubmitAnswer
-from bot.missed import COMES_BACK
+from bot.practice.missed import COMES_BACK
 from bot.store.tables import cards
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank
 from tests.conftest import member

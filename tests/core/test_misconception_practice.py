@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.bank import Bank, load_bank
+from bot.bank.model import Bank, load_bank
 from bot.cards import MyGradeCard, PracticeRevealCard, QuestionCard
 from bot.commands import Ask, PracticeAnswer, ShowMyGrade, SubmitAnswer
 from tests.conftest import MINI_BANK, AppFactory, member

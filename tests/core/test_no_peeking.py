@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, PracticeRevealCard, QuestionCard, Tone
 from bot.commands import (
     Ask,
@@ -20,7 +20,7 @@ from bot.commands import (
     ShowPracticeAnswer,
     SubmitAnswer,
 )
-from bot.practice import NO_PEEKING
+from bot.practice.session import NO_PEEKING
 from bot.store.tables import practice
 from tests.conftest import AppFactory, admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.bank import Bank
+from bot.bank.model import Bank
+from bot.bank.quiz_quality import MAX_RULE_SHARE
 from bot.cards import RevealCard
 from bot.commands import SubmitAnswer
-from bot.quiz_quality import MAX_RULE_SHARE
 from tests.conftest import AppFactory, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock

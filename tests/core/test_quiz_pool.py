@@ -6,8 +6,8 @@ import json
 from datetime import time, timedelta
 
 from bot.app import App
-from bot.bank import Bank, parse_bank
-from bot.bank_import import import_markdown
+from bot.bank.markdown_import import import_markdown
+from bot.bank.model import Bank, parse_bank
 from bot.cards import Notice, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from tests.conftest import AppFactory, admin

@@ -11,8 +11,8 @@ from adapters.console.render import render
 from bot.app import App
 from bot.cards import BestAnswer, Notice, RevealCard
 from bot.commands import SetQuotePrivacy, SubmitAnswer
-from bot.grammar import CommandError, parse
-from bot.quotes import QUOTE_CHARS
+from bot.standings.quotes import QUOTE_CHARS
+from bot.text.grammar import CommandError, parse
 from tests.conftest import member
 from tests.core.test_answers import last_reveal, open_round, reveal
 from tests.support.clock import FakeClock

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from bot.bank import Bank
-from bot.bank_commands import ImportBank
+from bot.bank.commands import ImportBank
+from bot.bank.model import Bank
 from bot.cards import Card, Notice
 from bot.commands import Remind, SubmitAnswer
 from bot.config import Settings
-from bot.grammar import parse
 from bot.ports import ChannelRef, DeliveryError, MessageRef
 from bot.store.tables import reminder_settings, reminders_sent
+from bot.text.grammar import parse
 from tests.conftest import admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.schedule import Schedule
-from bot.timeparse import WEEKDAYS_ONLY
+from bot.daily.schedule import Schedule
+from bot.text.timeparse import WEEKDAYS_ONLY
 
 
 def local_wall(moment: datetime, schedule: Schedule) -> tuple[date, time]:

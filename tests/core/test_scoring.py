@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.app import App
+from bot.bank.grading import Verdict
 from bot.cards import LeaderboardCard, StatsCard
 from bot.commands import Scope, ShowLeaderboard, ShowStats, SubmitAnswer, Window
 from bot.context import Context
-from bot.grading import Verdict
-from bot.scoring import next_streak, points_for, streak_bonus
+from bot.daily.scoring import next_streak, points_for, streak_bonus
 from tests.conftest import member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock

@@ -11,10 +11,10 @@ import pytest
 from bot.app import App
 from bot.cards import LeaderboardCard, Notice, TableCard, Tone
 from bot.commands import ConfigureSeason, Scope, ShowLeaderboard, ShowSeasonBoard, SubmitAnswer, Window
-from bot.grammar import CommandError, parse
 from bot.ports import ChannelRef, MessageRef
-from bot.seasons import SeasonLength, months, parse_season, previous_season, season_of, title
+from bot.standings.seasons import SeasonLength, months, parse_season, previous_season, season_of, title
 from bot.store import seasons as season_store
+from bot.text.grammar import CommandError, parse
 from tests.conftest import AppFactory, admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock

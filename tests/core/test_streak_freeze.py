@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot.app import App
 from bot.cards import StatsCard
 from bot.commands import DailyAction, ManageDaily, ShowStats, SubmitAnswer
-from bot.scoring import FREEZE_CAP, Streak, next_streak, streak_now
+from bot.daily.scoring import FREEZE_CAP, Streak, next_streak, streak_now
 from tests.conftest import admin, member
 from tests.core.rounds_helpers import local, posts, run_at, schedule
 from tests.support.clock import FakeClock

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.bank import Bank
-from bot.bank_commands import (
+from bot.bank.commands import (
     ApproveSubmission,
     EditSubmission,
     MySubmissions,
@@ -19,12 +18,13 @@ from bot.bank_commands import (
     ShowQueue,
     SubmitQuestion,
 )
+from bot.bank.model import Bank
 from bot.cards import Card, Notice, QuestionCard, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.config import Settings
-from bot.grammar import CommandError, parse
 from bot.store import banks as bank_store
 from bot.store.tables import submissions
+from bot.text.grammar import CommandError, parse
 from tests.conftest import admin, member
 from tests.support.clock import FakeClock
 from tests.support.messenger import RecordingMessenger

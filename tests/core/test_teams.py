@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, StatsCard, TableCard, Tone
 from bot.commands import (
     DailyAction,
@@ -30,9 +30,9 @@ from bot.commands import (
 )
 from bot.config import Settings
 from bot.context import Context
-from bot.grammar import CommandError, parse
-from bot.scoring import current_period, period_keys
+from bot.daily.scoring import current_period, period_keys
 from bot.store.tables import answers, channels, rounds, team_members, teams
+from bot.text.grammar import CommandError, parse
 from tests.conftest import admin, member
 from tests.core.rounds_helpers import posts, schedule
 from tests.support.clock import FakeClock

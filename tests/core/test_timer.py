@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily, SubmitAnswer
 from bot.config import Settings
 from bot.store.tables import channels, rounds

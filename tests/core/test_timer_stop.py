@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Card
 from bot.commands import ConfigureDaily
 from bot.config import Settings

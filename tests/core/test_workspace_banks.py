@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.bank import Bank
-from bot.bank_commands import ImportBank, ListBanks, RemoveBank
+from bot.bank.commands import ImportBank, ListBanks, RemoveBank
+from bot.bank.model import Bank
 from bot.cards import Notice, TableCard, Tone
 from bot.store import banks as bank_store
 from bot.store.tables import bank_questions, banks

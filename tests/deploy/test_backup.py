@@ -13,7 +13,7 @@ from datetime import time
 from pathlib import Path
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, SubmitAnswer
 from bot.config import Settings

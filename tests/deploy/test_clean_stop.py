@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, SubmitAnswer
 from bot.config import Settings
 from bot.context import Context

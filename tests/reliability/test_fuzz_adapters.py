@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from adapters.discord_adapter.actions import TEMPLATE
 from adapters.discord_adapter.forms import decode_form
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import ActionKind
 from bot.store.tables import rounds
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank

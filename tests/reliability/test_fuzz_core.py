@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import App, build_app
-from bot.bank import Bank, BankError, parse_bank
+from bot.bank.model import Bank, BankError, parse_bank
 from bot.cards import Reply
 from bot.config import Settings
 from bot.context import Context
-from bot.grammar import CommandError, parse, parse_slash
-from bot.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
+from bot.text.grammar import CommandError, parse, parse_slash
+from bot.text.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
 from tests.support.clock import FakeClock
 from tests.support.databases import sqlite_url
 from tests.support.messenger import RecordingMessenger

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.config import Settings
 from bot.store.tables import rounds

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.cards import Notice, Tone
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, SubmitAnswer
 from bot.config import Settings

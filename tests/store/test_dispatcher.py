@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.app import App, build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.config import Settings
 from tests.core.rounds_helpers import local, posts, schedule
 from tests.support.clock import FakeClock

@@ -26,7 +26,7 @@ from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DiscordSettings
 from adapters.metrics import PrometheusMetrics
 from bot.app import App
-from bot.bank import Bank, Question, QuizForm, WrongOption
+from bot.bank.model import Bank, Question, QuizForm, WrongOption
 from bot.config import Settings
 from bot.context import Context
 from tests.fakes.discord_payloads import JSON

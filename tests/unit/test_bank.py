@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import Bank, BankError, load_bank, parse_bank
-from bot.bank_import import import_markdown
-from bot.bank_quality import check_bank
+from bot.bank.grading import Verdict, grade
+from bot.bank.markdown_import import import_markdown
+from bot.bank.model import Bank, BankError, load_bank, parse_bank
+from bot.bank.quality import check_bank
 from bot.config import BUNDLED_BANK
-from bot.grading import Verdict, grade
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT.parent / "shared" / "source" / "top-100-aiml-interview-questions.md"

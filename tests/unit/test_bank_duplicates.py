@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import Bank
-from bot.bank_duplicates import DUPLICATE_AT, Candidate, DuplicateIndex, NearDuplicate, describe
+from bot.bank.duplicates import DUPLICATE_AT, Candidate, DuplicateIndex, NearDuplicate, describe
+from bot.bank.model import Bank
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "rephrased_questions.json"
 HeldBack = dict[str, list[dict[str, str]]]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-import bot.bank_quality
-from bot.bank import load_bank
-from bot.bank_quality import check_bank
-from bot.grading import Grade, verdict_for
+import bot.bank.quality
+from bot.bank.grading import Grade, verdict_for
+from bot.bank.model import load_bank
+from bot.bank.quality import check_bank
 
 MINI_BANK = Path(__file__).resolve().parents[1] / "data" / "mini_bank.json"
 
@@ -135,7 +135,7 @@ def test_bank_check_fails_a_grader_that_echoes_and_letters_can_game(
     document["questions"][3]["question"] = "Why do bootstrap samples and votes reduce variance in bagging?"
     bank_file = tmp_path / "bank.json"
     bank_file.write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr(bot.bank_quality, "grade", partial_ratio_grade)
+    monkeypatch.setattr(bot.bank.quality, "grade", partial_ratio_grade)
     messages = {(f.question_id, f.message) for f in check_bank(load_bank([bank_file])) if f.error}
     assert ("overfitting", "the one-character answer 'e' grades strong") in messages
     assert ("bagging", "the question text echoed back grades strong") in messages

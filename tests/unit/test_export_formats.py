@@ -10,7 +10,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.export_formats import ANKI_HEADER, CSV_ENCODING, Note, anki_tsv, csv_bytes
+from bot.members.export_formats import ANKI_HEADER, CSV_ENCODING, Note, anki_tsv, csv_bytes
 
 LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85|\x0b|\x0c")
 # any text a user or a bank could hold (no lone surrogates: they cannot be UTF-8 encoded at all)

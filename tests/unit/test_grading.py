@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bank import Bank, Question
-from bot.grading import Verdict, grade, normalize
+from bot.bank.grading import Verdict, grade, normalize
+from bot.bank.model import Bank, Question
 
 
 @pytest.fixture

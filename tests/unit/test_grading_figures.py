@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import Bank, Question, load_bank
+from bot.bank.grading import Verdict, grade
+from bot.bank.model import Bank, Question, load_bank
 from bot.config import BUNDLED_BANK
-from bot.grading import Verdict, grade
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "grading_samples.json"
 FILLERS = (

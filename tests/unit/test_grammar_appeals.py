@@ -14,7 +14,7 @@ from bot.commands import (
     Regrade,
     ShowMyGrade,
 )
-from bot.grammar import CommandError, parse, parse_slash
+from bot.text.grammar import CommandError, parse, parse_slash
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.grading import Verdict
-from bot.judge_client import OpenAICompatibleJudge, endpoint, system_prompt
+from bot.bank.grading import Verdict
+from bot.grades.judge_client import OpenAICompatibleJudge, endpoint, system_prompt
 from bot.ports import JudgeError, JudgeVerdict, Rubric
 from tests.fakes.fake_judge import FakeJudge, completion
 from tests.support.secrets import CANARY

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import snowballstemmer
 
-from bot.bank import Bank, Question
-from bot.grading import Verdict, grade, normalize
-from bot.key_point_suggest import KeyPointSuggester
+from bot.bank.grading import Verdict, grade, normalize
+from bot.bank.key_point_suggest import KeyPointSuggester
+from bot.bank.model import Bank, Question
 
 STEMMER = snowballstemmer.stemmer("english")
 

@@ -13,7 +13,7 @@ from datetime import time
 from pathlib import Path
 
 from bot.app import build_app
-from bot.bank import Bank
+from bot.bank.model import Bank
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.config import Settings
 from bot.logs import JsonFormatter, bind

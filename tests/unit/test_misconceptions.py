@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.bank import Misconception, Question, load_bank
-from bot.bank_quality import check_bank
-from bot.grading import Verdict, grade
+from bot.bank.grading import Verdict, grade
+from bot.bank.model import Misconception, Question, load_bank
+from bot.bank.quality import check_bank
 
 VOTING = [
     ["hard voting ... majority"],

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bank import Bank, Question, QuizForm, WrongOption
-from bot.bank_quality import check_bank
-from bot.config import BUNDLED_BANK
-from bot.quiz_quality import (
+from bot.bank.model import Bank, Question, QuizForm, WrongOption
+from bot.bank.quality import check_bank
+from bot.bank.quiz_quality import (
     MAX_RULE_SHARE,
     RULE_TEXT,
     Rule,
@@ -24,6 +23,7 @@ from bot.quiz_quality import (
     question_wins,
     rule_win,
 )
+from bot.config import BUNDLED_BANK
 
 
 def quiz_question(

@@ -1,7 +1,7 @@
 """competition: streak freezes, quote opt-outs
 
 ``streaks.freezes`` is how many streak freezes a user has banked in a channel and
-``streaks.freezes_used`` how many were used so far (see ``bot.scoring``). ``quote_optouts`` holds
+``streaks.freezes_used`` how many were used so far (see ``bot.daily.scoring``). ``quote_optouts`` holds
 the members who said ``privacy quote off``: the reveal never quotes their answers.
 ``season_settings`` is a workspace's season length (no row: calendar months) and
 ``season_posts`` the champion posts, one per channel and season (unique), claimed by inserting

@@ -1,0 +1,1 @@
+"""Question banks: the model, grading against key points, quality checks, imports, submissions."""

@@ -1,0 +1,1 @@
+"""The daily round: schedules, the timer, posting, answering, the reveal, scoring, admin verbs."""

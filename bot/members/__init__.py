@@ -1,0 +1,1 @@
+"""A member's own data: privacy choices and exports."""

@@ -1,0 +1,1 @@
+"""Solo practice with spaced repetition, and missed dailies coming back as cards."""

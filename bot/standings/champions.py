@@ -1,0 +1,190 @@
+"""The champion post at a season's end: once per scheduled channel, across restarts and processes.
+
+With the first run of the rounds logic after a season ends in a channel's time zone (at the
+latest the channel's first daily post of the new season), the channel's row in ``season_posts``
+is claimed by inserting it (unique per channel and season) in its own transaction, and only
+then is the post sent, with the idempotency key ``season-<channel>-<season>``. A sender that
+dies leaves the row ``sending`` with a lease; when the lease expires another run (this process
+after a restart, or another one) takes it and resends with ``resend=True``, so the platform
+adapter adopts a post that did arrive instead of doubling it. Failures back off; a permanent
+one (channel gone) or the fifth attempt gives up. A season with no points in the workspace gets
+no post, nor does a channel created after the season ended, and a post is no longer started
+more than a week into the new season (a bot that was down for long does not post old news).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.cards import TableCard
+from bot.daily.posts import channel_ref
+from bot.ports import DeliveryError
+from bot.standings.seasons import (
+    DEFAULT_LENGTH,
+    SeasonLength,
+    months,
+    next_first_day,
+    previous_season,
+    season_of,
+    title,
+)
+from bot.store import channels as channel_store
+from bot.store import seasons as season_store
+from bot.store import standings as standing_store
+from bot.store.tables import channels
+
+if TYPE_CHECKING:
+    from bot.daily.engine import Rounds
+
+log = logging.getLogger(__name__)
+
+POST_WITHIN = timedelta(days=7)
+MAX_ATTEMPTS = 5
+SHOWN = 3  # ranks named in the post (ties share a rank, so there may be more names)
+
+
+def season_end(key: str, timezone: str) -> datetime:
+    """The moment a season ends in a time zone: local midnight of the next season's first day."""
+    return datetime.combine(next_first_day(key), time(0), ZoneInfo(timezone))
+
+
+def ended_season(now: datetime, timezone: str, length: SeasonLength) -> str | None:
+    """The season that ended at most ``POST_WITHIN`` ago in this time zone, if any."""
+    if length is SeasonLength.OFF:
+        return None
+    current = season_of(now.astimezone(ZoneInfo(timezone)).date(), length)
+    previous = previous_season(current)
+    return previous if now - season_end(previous, timezone) < POST_WITHIN else None
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class Champions:
+    """Posts each ended season's champions once in every scheduled channel."""
+
+    def __init__(self, rounds_logic: Rounds) -> None:
+        self.r = rounds_logic
+
+    async def post_due(self) -> None:
+        """Claim and send the champion posts that are due, and resume those whose sender died."""
+        now = self.r.clock.now()
+        if all((now + timedelta(days=d)).day - 1 >= POST_WITHIN.days for d in (-1, 0, 1)):
+            return  # no season began in the last week in any time zone: nothing can be due
+        until = now + self.r.config.lease
+        async with self.r.engine.begin() as conn:
+            due = await self._due(conn, now)
+            claimed = []
+            for channel_pk, season in due:
+                post_id = await season_store.claim_post(conn, channel_pk, season, now, until)
+                if post_id is not None:
+                    claimed.append((post_id, channel_pk, season, 1))
+        async with self.r.engine.begin() as conn:
+            retaken = await season_store.retake_expired(conn, now, until)
+        claimed += [(int(r.id), int(r.channel_pk), str(r.season), int(r.attempts)) for r in retaken]
+        for post_id, channel_pk, season, attempt in claimed:
+            await self._send(post_id, channel_pk, season, attempt)
+
+    async def _due(self, conn: AsyncConnection, now: datetime) -> list[tuple[int, str]]:
+        lengths = await season_store.lengths(conn)
+        rows = (
+            await conn.execute(
+                select(channels).where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
+            )
+        ).all()
+        candidates: list[tuple[Row[Any], str]] = []
+        for row in rows:
+            length = SeasonLength(lengths.get((row.platform, row.workspace_id), DEFAULT_LENGTH.value))
+            season = ended_season(now, row.timezone, length)
+            if season is not None and row.created_at < season_end(season, row.timezone):
+                candidates.append((row, season))
+        done = await season_store.claimed_posts(conn, [(int(r.id), s) for r, s in candidates])
+        played: dict[tuple[str, str, str], bool] = {}
+        due = []
+        for row, season in candidates:
+            if (int(row.id), season) in done:
+                continue
+            where = (row.platform, row.workspace_id, season)
+            if where not in played:
+                board = self._board(row, season)
+                played[where] = (await season_store.totals(conn, board))[0] > 0
+            if played[where]:
+                due.append((int(row.id), season))
+        return due
+
+    @staticmethod
+    def _board(channel: Row[Any], season: str) -> Any:
+        return season_store.board_query(
+            months=months(season),
+            channel_pk=None,
+            platform=channel.platform,
+            workspace_id=channel.workspace_id,
+        )
+
+    async def card(self, conn: AsyncConnection, channel: Row[Any], season: str) -> TableCard:
+        """The champion post: the workspace's top ranks of the season and its numbers."""
+        board = self._board(channel, season)
+        top = await standing_store.top_rows(conn, board, 10)
+        players, answered, strong = await season_store.totals(conn, board)
+        lines: list[tuple[str, ...]] = []
+        rank = 0
+        for position, row in enumerate(top, start=1):
+            rank = rank if lines and int(lines[-1][2]) == int(row.points) else position
+            if rank > SHOWN:
+                break
+            lines.append((str(rank), row.display_name, str(row.points), str(row.answers), str(row.strong)))
+        where = "workspace" if channel.platform == "slack" else "server"
+        champions = ", ".join(line[1] for line in lines if line[0] == "1")
+        footer = (
+            f"Champion{'s' if ',' in champions else ''}: {champions}. This {where}: "
+            f"{_count(players, 'player')}, {_count(answered, 'answer')}, {strong} strong. "
+            "A new season has begun: `leaderboard season`; "
+            f"this one stays readable as `leaderboard season {season}`."
+        )
+        return TableCard(
+            f"Season champions: {title(season)}",
+            ("rank", "player", "points", "answers", "strong"),
+            tuple(lines),
+            footer=footer,
+        )
+
+    async def _send(self, post_id: int, channel_pk: int, season: str, attempt: int) -> None:
+        async with self.r.engine.connect() as conn:
+            channel = await channel_store.get_channel_by_pk(conn, channel_pk)
+            card = await self.card(conn, channel, season)
+        try:
+            ref = await self.r.messenger.post(
+                channel_ref(channel), card, key=f"season-{channel_pk}-{season}", resend=attempt > 1
+            )
+        except Exception as exc:
+            permanent = isinstance(exc, DeliveryError) and exc.permanent
+            give_up = permanent or attempt >= MAX_ATTEMPTS
+            now = self.r.clock.now()
+            async with self.r.engine.begin() as conn:
+                await season_store.finish(
+                    conn,
+                    post_id,
+                    state=season_store.FAILED if give_up else season_store.SENDING,
+                    lease_until=None if give_up else now + self.r.config.retry_base * (1 << attempt),
+                    last_error=str(exc)[:500],
+                )
+            log.warning("champion post %s (%s) attempt %s failed: %s", post_id, season, attempt, exc)
+            return
+        async with self.r.engine.begin() as conn:
+            await season_store.finish(
+                conn,
+                post_id,
+                state=season_store.SENT,
+                lease_until=None,
+                message_id=ref.message_id,
+                sent_at=self.r.clock.now(),
+                last_error=None,
+            )
+        log.info("champions of %s posted to channel %s", season, channel_pk)

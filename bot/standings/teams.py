@@ -1,0 +1,199 @@
+"""Teams: ``team add|remove|list`` (admins change them) and ``leaderboard teams [window]``.
+
+Rule: a team's score in a window is its members' points in that window divided by its *active*
+members, those with at least one scored answer in the window, so a big team is not ahead for
+being big, nor behind for members who never play. A team with no active member scores 0. Ties
+share a rank; equal scores are listed by name. Points are the workspace's (every channel), for
+the window's period in the caller's channel's time zone, like ``leaderboard ... server``.
+A member is in at most one team (the schema says so): adding someone who is in another team is
+refused, naming it, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.cards import Reply, TableCard, Tone, error, notice
+from bot.commands import ManageTeam, ShowTeamBoard, TeamAction, Window
+from bot.context import Context
+from bot.daily.scoring import current_period, window_title
+from bot.runtime import Runtime
+from bot.standings.seasons import DEFAULT_LENGTH, SeasonLength, months, season_of, title
+from bot.store import seasons as season_store
+from bot.store import standings as standing_store
+from bot.store import teams as team_store
+from bot.store.users import ensure_user, find_user
+
+NAME = re.compile(r"^[\w][\w.-]{0,39}$")
+MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+GROUP = re.compile(r"^<(@&|!subteam\^)")
+WINDOWS = ("week", "month", "season", "all")
+RULE = "Score: points in the window / active members (members who answered in it)."
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """A team's line of the team board."""
+
+    rank: int
+    name: str
+    score: Fraction
+    points: int
+    active: int
+    members: int
+
+
+def rank_teams(rows: list[Row[Any]]) -> list[TeamLine]:
+    """Team totals ranked by points per active member (ties share a rank, then by name)."""
+    scored = [(Fraction(int(r.points), int(r.active)) if r.active else Fraction(0), r) for r in rows]
+    scored.sort(key=lambda item: (-item[0], item[1].name.casefold()))
+    lines: list[TeamLine] = []
+    for position, (score, row) in enumerate(scored, start=1):
+        rank = lines[-1].rank if lines and lines[-1].score == score else position
+        lines.append(TeamLine(rank, row.name, score, int(row.points), int(row.active), int(row.members)))
+    return lines
+
+
+async def window_board(
+    rt: Runtime, conn: AsyncConnection, ctx: Context, window: str
+) -> tuple[Any, str] | str:
+    """The workspace's per-user board of a window and its title; an error text when seasons are off."""
+    channel = await rt.channel(conn, ctx)
+    now = rt.clock.now()
+    if window == "season":
+        stored = await season_store.get_length(conn, ctx.platform, ctx.workspace_id)
+        length = SeasonLength(stored) if stored else DEFAULT_LENGTH
+        if length is SeasonLength.OFF:
+            return "Seasons are off here, so there is no season window. Try week, month or all."
+        key = season_of(now.astimezone(ZoneInfo(channel.timezone)).date(), length)
+        board = season_store.board_query(
+            months=months(key), channel_pk=None, platform=ctx.platform, workspace_id=ctx.workspace_id
+        )
+        return board, f"season {title(key)}"
+    chosen = Window(window)
+    board = standing_store.board_query(
+        window=chosen.value,
+        period=current_period(chosen, now, channel.timezone),
+        channel_pk=None,
+        platform=ctx.platform,
+        workspace_id=ctx.workspace_id,
+    )
+    return board, window_title(chosen, now, channel.timezone)
+
+
+async def team_board(rt: Runtime, ctx: Context, cmd: ShowTeamBoard) -> Reply:
+    """Teams ranked by points per active member in a window."""
+    async with rt.engine.begin() as conn:
+        found = await window_board(rt, conn, ctx, cmd.window)
+        if isinstance(found, str):
+            return error(found)
+        board, when = found
+        lines = rank_teams(await team_store.team_totals(conn, board, ctx.platform, ctx.workspace_id))
+    if not lines:
+        return notice("No teams here yet. Admins create them with `team add <name> @member @member`.")
+    rows = tuple(
+        (str(t.rank), t.name, f"{float(t.score):.1f}", str(t.points), f"{t.active} of {t.members}")
+        for t in lines
+    )
+    return Reply(
+        (TableCard(f"Teams: {when}", ("rank", "team", "score", "points", "active"), rows, footer=RULE),)
+    )
+
+
+async def team_rank(rt: Runtime, conn: AsyncConnection, ctx: Context, user_pk: int) -> str:
+    """'Data: #2 of 3 teams, all time' for a member of a team; empty otherwise."""
+    mine = (await team_store.teams_of_users(conn, [user_pk])).get(user_pk)
+    if mine is None:
+        return ""
+    found = await window_board(rt, conn, ctx, "all")
+    assert not isinstance(found, str)
+    lines = rank_teams(await team_store.team_totals(conn, found[0], ctx.platform, ctx.workspace_id))
+    line = next(t for t in lines if t.name == mine.name)
+    per = f"{float(line.score):.1f} per active member"
+    return f"{mine.name}: #{line.rank} of {len(lines)} teams, all time ({per})"
+
+
+async def manage_team(rt: Runtime, ctx: Context, cmd: ManageTeam) -> Reply:
+    """``team add|remove|list``."""
+    if cmd.action is TeamAction.LIST:
+        return await _list(rt, ctx)
+    if not NAME.match(cmd.name):
+        return error(
+            "Name the team with one word of up to 40 letters, digits, '.', '-' or '_': "
+            "`team add data @ann @bob`, `team remove data [@ann]`."
+        )
+    async with rt.engine.begin() as conn:
+        resolved = await _resolve(conn, ctx, cmd.members, rt)
+        if isinstance(resolved, str):
+            return error(resolved)
+        team = await team_store.find_team(conn, ctx.platform, ctx.workspace_id, cmd.name)
+        if cmd.action is TeamAction.REMOVE:
+            if team is None:
+                return error(f"There is no team called '{cmd.name}' here. `team list` shows the teams.")
+            if not resolved:
+                await team_store.delete_team(conn, int(team.id))
+                return notice(f"Removed the team {team.name}.", Tone.SUCCESS)
+            removed = await team_store.remove_members(conn, int(team.id), [pk for pk, _ in resolved])
+            return notice(f"Took {removed} member(s) out of {team.name}.", Tone.SUCCESS)
+        current = await team_store.teams_of_users(conn, [pk for pk, _ in resolved])
+        elsewhere = [
+            f"{name} (in {current[pk].name})"
+            for pk, name in resolved
+            if pk in current and (team is None or current[pk].id != team.id)
+        ]
+        if elsewhere:
+            return error(
+                "A member can be in one team only: "
+                + ", ".join(elsewhere)
+                + ". Take them out first (`team remove <team> @member`). Nothing was changed."
+            )
+        team_id = (
+            int(team.id)
+            if team
+            else await team_store.create_team(conn, ctx.platform, ctx.workspace_id, cmd.name, rt.clock.now())
+        )
+        new = [(pk, name) for pk, name in resolved if pk not in current]
+        await team_store.add_members(conn, team_id, [pk for pk, _ in new])
+    names = ", ".join(name for _, name in new) or "nobody new"
+    return notice(f"Team {team.name if team else cmd.name}: added {names}.", Tone.SUCCESS)
+
+
+async def _resolve(
+    conn: AsyncConnection, ctx: Context, tokens: tuple[str, ...], rt: Runtime
+) -> list[tuple[int, str]] | str:
+    """The users named by mentions or names; an error text naming what is not understood."""
+    found: dict[int, str] = {}
+    for token in tokens:
+        if GROUP.match(token):
+            return f"'{token[:40]}' is a role or user group; name the members one by one (@ann @bob)."
+        mention = MENTION.match(token)
+        who = mention.group(1) if mention else token.lstrip("@")
+        user = await find_user(conn, ctx.platform, ctx.workspace_id, who)
+        if user is None and mention:
+            member = Context(ctx.platform, ctx.workspace_id, ctx.channel_id, who, who, is_admin=False)
+            user = (await ensure_user(conn, member, rt.clock.now()), who)
+        if user is None:
+            return f"No player called '{token[:40]}' here yet; mention them (@name) or ask them to play once."
+        found[user[0]] = user[1]
+    return list(found.items())
+
+
+async def _list(rt: Runtime, ctx: Context) -> Reply:
+    async with rt.engine.connect() as conn:
+        rows = await team_store.roster(conn, ctx.platform, ctx.workspace_id)
+    members: dict[str, list[str]] = {}
+    for row in rows:
+        members.setdefault(row.name, [])
+        if row.display_name is not None:
+            members[row.name].append(row.display_name)
+    if not members:
+        return notice("No teams here yet. Admins create them with `team add <name> @member @member`.")
+    table = tuple((name, ", ".join(names) or "(no members)") for name, names in members.items())
+    return Reply((TableCard("Teams", ("team", "members"), table, footer=RULE),))

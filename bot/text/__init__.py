@@ -1,0 +1,1 @@
+"""Text people type: the command grammar, times and durations, topic names, making text safe."""
