@@ -28,6 +28,7 @@ from bot.grades.regrade import (
 from bot.runtime import Runtime
 from bot.store import appeals as appeal_store
 from bot.store import channels as channel_store
+from bot.store.appeals import AppealState, ScopedAnswer
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,8 @@ CONFLICT = "That answer was changed by someone else just now; nothing was writte
 OWN = "That is your own answer: another admin of this workspace has to decide it. Nothing was changed."
 
 
-def _in_workspace(row: object, ctx: Context) -> bool:
-    return (getattr(row, "platform", None), getattr(row, "workspace_id", None)) == (
-        ctx.platform,
-        ctx.workspace_id,
-    )
+def _in_workspace(answer: ScopedAnswer, ctx: Context) -> bool:
+    return (answer.platform, answer.workspace_id) == (ctx.platform, ctx.workspace_id)
 
 
 async def appeal(rt: Runtime, ctx: Context, cmd: AppealGrade) -> Reply:
@@ -59,17 +57,17 @@ async def appeal(rt: Runtime, ctx: Context, cmd: AppealGrade) -> Reply:
             return error(NO_REVEALED if cmd.round_id is None else f"There is no round #{cmd.round_id} here.")
         if not round_row.scored:
             return error("You can appeal once the answer is revealed; grades are shown then.")
-        answer = await appeal_store.answer_of(conn, int(round_row.id), await rt.user(conn, ctx))
+        answer = await appeal_store.answer_of(conn, round_row.id, await rt.user(conn, ctx))
         if answer is None:
             return error(f"You did not answer round #{round_row.id}, so there is no grade to appeal.")
-        if answer.appeal_id is not None:
+        if answer.appeal is not None:
             return error(
-                f"You already appealed this grade (appeal #{answer.appeal_id}, {answer.appeal_state})."
+                f"You already appealed this grade (appeal #{answer.appeal.id}, {answer.appeal.state})."
             )
         until = appeal_open_until(answer)
         if until is None or now >= until:
             return error("Appeals close a day after the reveal; this one can no longer be appealed.")
-        appeal_id = await appeal_store.insert_appeal(conn, int(answer.id), reason, str(answer.verdict), now)
+        appeal_id = await appeal_store.insert_appeal(conn, answer.id, reason, answer.verdict, now)
         if appeal_id is None:
             return error("You already appealed this grade.")
     log.info("appeal %s filed on answer %s by %s:%s", appeal_id, answer.id, ctx.platform, ctx.user_id)
@@ -89,14 +87,15 @@ async def list_appeals(rt: Runtime, ctx: Context, _cmd: ListAppeals) -> Reply:
     timezone = channel.timezone if channel is not None else "UTC"
     table_rows = tuple(
         (
-            f"#{row.appeal_id}",
+            f"#{appeal.id}",
             f"{row.display_name} · round #{row.round_id} ({row.local_date}) · answer #{row.id}",
             f"{row.verdict}, {row.points} pts",
             f"\u201c{_clip(row.text or _pick(row.choice), 200)}\u201d",
-            f"reason: {row.appeal_reason}",
-            f"filed {format_local(row.appealed_at, timezone)}",
+            f"reason: {appeal.reason}",
+            f"filed {format_local(appeal.filed_at, timezone)}",
         )
         for row in rows
+        if (appeal := row.appeal) is not None
     )
     return Reply(
         (
@@ -148,18 +147,19 @@ async def decide(rt: Runtime, ctx: Context, cmd: DecideAppeal) -> Reply:
                 )
             if row.user_id == ctx.user_id:
                 return error(OWN)
-            if row.appeal_state != appeal_store.OPEN:
-                return error(f"Appeal #{cmd.appeal_id} was already {row.appeal_state}.")
-            if verdict is not None and verdict.value == row.verdict:
+            assert row.appeal is not None  # found by its appeal
+            if row.appeal.state is not AppealState.OPEN:
+                return error(f"Appeal #{cmd.appeal_id} was already {row.appeal.state}.")
+            if verdict is row.verdict:
                 return error(
                     f"The answer is already {row.verdict}. Pick another verdict, or reject the appeal."
                 )
-            state = appeal_store.ACCEPTED if cmd.decision is Decision.ACCEPT else appeal_store.REJECTED
+            state = AppealState.ACCEPTED if cmd.decision is Decision.ACCEPT else AppealState.REJECTED
             closed = await appeal_store.close_appeal(
                 conn,
                 cmd.appeal_id,
                 state=state,
-                verdict_after=verdict.value if verdict is not None else None,
+                verdict_after=verdict,
                 note=note,
                 by=ctx.user_id,
                 now=now,
@@ -212,15 +212,16 @@ async def regrade(rt: Runtime, ctx: Context, cmd: Regrade) -> Reply:
                 return error("That round is not revealed yet; answers are regraded after the reveal.")
             if row.user_id == ctx.user_id:
                 return error(OWN)
-            if row.verdict == verdict.value:
+            if row.verdict is verdict:
                 return error(f"Answer #{cmd.answer_id} is already {verdict.value}; nothing was changed.")
-            appeal_id = row.appeal_id if row.appeal_state == appeal_store.OPEN else None
+            open_appeal = row.appeal is not None and row.appeal.state is AppealState.OPEN
+            appeal_id = row.appeal.id if row.appeal is not None and open_appeal else None
             if appeal_id is not None:
                 await appeal_store.close_appeal(
                     conn,
                     appeal_id,
-                    state=appeal_store.ACCEPTED,
-                    verdict_after=verdict.value,
+                    state=AppealState.ACCEPTED,
+                    verdict_after=verdict,
                     note=note,
                     by=ctx.user_id,
                     now=now,
@@ -250,13 +251,13 @@ async def list_answers(rt: Runtime, ctx: Context, cmd: ListAnswers) -> Reply:
             return error(NO_REVEALED if cmd.round_id is None else f"There is no round #{cmd.round_id} here.")
         if not round_row.scored:
             return error("That round is not revealed yet; its answers are listed after the reveal.")
-        rows = await appeal_store.round_answers(conn, int(round_row.id))
+        rows = await appeal_store.round_answers(conn, round_row.id)
     table_rows = tuple(
         (
             f"#{row.id}",
             str(row.display_name),
             f"{row.verdict}, {row.points} pts"
-            + (f" · appeal #{row.appeal_id} {row.appeal_state}" if row.appeal_id else ""),
+            + (f" · appeal #{row.appeal.id} {row.appeal.state}" if row.appeal is not None else ""),
             f"\u201c{_clip(row.text or _pick(row.choice), 200)}\u201d",
         )
         for row in rows

@@ -106,7 +106,7 @@ class RoundJudging:
             self.judge, rubric, [text for _, text in todo.answers], self.config
         )
         judged = [
-            judgement_store.Judgement(answer_id, verdict.verdict.value, verdict.feedback)
+            judgement_store.Judgement(answer_id, verdict.verdict, verdict.feedback)
             for (answer_id, _), verdict in zip(todo.answers, verdicts, strict=True)
             if verdict is not None
         ]

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.catalog import workspace_question
@@ -25,7 +23,8 @@ from bot.context import Context
 from bot.daily.scoring import QUALITY_POINTS, period_keys
 from bot.ports import UserRef
 from bot.runtime import Runtime
-from bot.store import appeals as appeal_store
+from bot.store import grade_changes as change_store
+from bot.store.appeals import ScopedAnswer
 
 log = logging.getLogger(__name__)
 
@@ -52,53 +51,44 @@ def rescored(points: int, before: Verdict, after: Verdict) -> int:
 
 async def apply_change(
     conn: AsyncConnection,
-    answer: Row[Any],
+    answer: ScopedAnswer,
     verdict: Verdict,
     *,
     by: Context,
     note: str,
     appeal_id: int | None,
-    now: Any,
+    now: datetime,
 ) -> Change:
     """Write a new verdict for a scored answer, its points and standings, and log it.
 
     Runs inside the caller's transaction; raises ``ChangeConflict`` (so the caller rolls back)
     when the answer is no longer what was read."""
-    before = Verdict(answer.verdict)
-    points = rescored(int(answer.points), before, verdict)
-    written = await appeal_store.set_verdict(
-        conn,
-        int(answer.id),
-        old_verdict=before.value,
-        old_points=int(answer.points),
-        verdict=verdict.value,
-        points=points,
+    before = answer.verdict
+    points = rescored(answer.points, before, verdict)
+    written = await change_store.set_verdict(
+        conn, answer.id, old_verdict=before, old_points=answer.points, verdict=verdict, points=points
     )
     if not written:
-        raise ChangeConflict(int(answer.id))
-    await appeal_store.adjust_standings(
+        raise ChangeConflict(answer.id)
+    await change_store.adjust_standings(
         conn,
-        channel_pk=int(answer.channel_pk),
-        user_pk=int(answer.user_pk),
-        platform=str(answer.platform),
-        workspace_id=str(answer.workspace_id),
+        channel_pk=answer.channel_pk,
+        user_pk=answer.user_pk,
+        platform=answer.platform,
+        workspace_id=answer.workspace_id,
         periods=period_keys(date.fromisoformat(answer.local_date)),
-        points=points - int(answer.points),
+        points=points - answer.points,
         strong=int(verdict is Verdict.STRONG) - int(before is Verdict.STRONG),
     )
-    await appeal_store.log_change(
+    await change_store.log_change(
         conn,
-        {
-            "answer_id": int(answer.id),
-            "appeal_id": appeal_id,
-            "verdict_before": before.value,
-            "verdict_after": verdict.value,
-            "points_before": int(answer.points),
-            "points_after": points,
-            "changed_by": by.user_id,
-            "note": note,
-            "changed_at": now,
-        },
+        answer.id,
+        appeal_id=appeal_id,
+        before=(before, answer.points),
+        after=(verdict, points),
+        by=by.user_id,
+        note=note,
+        now=now,
     )
     log.info(
         "answer %s regraded %s -> %s (%s -> %s points) by %s:%s:%s%s",
@@ -112,26 +102,26 @@ async def apply_change(
         by.user_id,
         f" on appeal {appeal_id}" if appeal_id is not None else "",
     )
-    return Change(int(answer.id), before.value, verdict.value, int(answer.points), points)
+    return Change(answer.id, before.value, verdict.value, answer.points, points)
 
 
-def player_of(answer: Row[Any]) -> UserRef:
+def player_of(answer: ScopedAnswer) -> UserRef:
     """Where to tell the player who wrote ``answer``."""
-    return UserRef(
-        str(answer.platform), str(answer.workspace_id), str(answer.user_id), str(answer.channel_id)
-    )
+    return UserRef(answer.platform, answer.workspace_id, answer.user_id, answer.channel_id)
 
 
-async def question_text(rt: Runtime, answer: Row[Any]) -> str:
+async def question_text(rt: Runtime, answer: ScopedAnswer) -> str:
     """The text of the question ``answer`` answered, bundled or from its workspace's banks."""
     async with rt.engine.connect() as conn:
         question = await workspace_question(
-            conn, rt.bank, str(answer.platform), str(answer.workspace_id), str(answer.question_id)
+            conn, rt.bank, answer.platform, answer.workspace_id, answer.question_id
         )
     return question.question
 
 
-def change_notice(question: str, answer: Row[Any], change: Change, note: str, *, on_appeal: bool) -> Notice:
+def change_notice(
+    question: str, answer: ScopedAnswer, change: Change, note: str, *, on_appeal: bool
+) -> Notice:
     """What the player is told about a changed grade of their answer to ``question``."""
     how = "Your appeal was accepted" if on_appeal else "An admin regraded your answer"
     text = (
@@ -144,7 +134,7 @@ def change_notice(question: str, answer: Row[Any], change: Change, note: str, *,
     return Notice(text, Tone.SUCCESS, title="Your grade was changed")
 
 
-def rejection_notice(question: str, answer: Row[Any], note: str) -> Notice:
+def rejection_notice(question: str, answer: ScopedAnswer, note: str) -> Notice:
     """What the player is told about a rejected appeal on their answer to ``question``."""
     text = (
         f"Your appeal on round #{answer.round_id} ({answer.local_date}: {question}) was rejected: "

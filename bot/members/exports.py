@@ -8,9 +8,8 @@ round without anybody's answers, so an admin cannot read them before the reveal.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from sqlalchemy import Row
+from datetime import datetime
+from typing import Protocol
 
 from bot.bank.catalog import practice_question, questions_by_id
 from bot.bank.model import Question
@@ -21,6 +20,8 @@ from bot.daily.picker import quiz_options
 from bot.members.export_formats import Note, anki_tsv, csv_bytes
 from bot.runtime import Runtime
 from bot.store import exports as export_store
+from bot.store.exports import AnswerLine, RoundLine
+from bot.store.flashcards import flashcards_of
 
 TSV = "text/tab-separated-values"
 CSV = "text/csv"
@@ -72,7 +73,20 @@ def note_for(question: Question) -> Note:
     return Note(question.question, "\n\n".join(back), question.topic)
 
 
-def answer_text(question: Question, row: Row[Any]) -> str:
+class Picked(Protocol):
+    """What was answered: a text, or a quiz pick with the seed that ordered the options."""
+
+    @property
+    def text(self) -> str | None: ...
+
+    @property
+    def choice(self) -> int | None: ...
+
+    @property
+    def seed(self) -> int: ...
+
+
+def answer_text(question: Question, row: Picked) -> str:
     """What was answered to ``question``: the text, or the quiz pick as its letter and option."""
     if row.choice is None:
         return str(row.text or "")
@@ -81,14 +95,14 @@ def answer_text(question: Question, row: Row[Any]) -> str:
     return f"{'ABCD'[row.choice] if 0 <= row.choice < 4 else row.choice}. {picked}"
 
 
-def _grade(row: Row[Any]) -> tuple[object, object, object]:
+def _grade(row: AnswerLine | RoundLine) -> tuple[object, object, object]:
     """Verdict, score and points, only once the round is scored."""
-    if not row.scored or row.verdict is None:
+    if not row.scored or row.verdict is None or row.score is None:
         return ("", "", "")
-    return (row.verdict, f"{float(row.score):.2f}", row.points)
+    return (row.verdict.value, f"{row.score:.2f}", row.points)
 
 
-def _iso(value: Any) -> str:
+def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
@@ -97,7 +111,7 @@ async def export(rt: Runtime, ctx: Context, cmd: Export) -> Reply:
     async with rt.engine.begin() as conn:
         user_pk = await rt.user(conn, ctx)
         if cmd.kind is ExportKind.CARDS:
-            card_rows = await export_store.user_cards(conn, user_pk)
+            card_rows = await flashcards_of(conn, user_pk)
             found = [await practice_question(conn, rt.bank, user_pk, r.question_id) for r in card_rows]
             questions = [q for q in found if q is not None]
             if not questions:

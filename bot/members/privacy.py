@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-
 from bot.cards import Reply, Tone, notice
 from bot.commands import SetQuotePrivacy
 from bot.context import Context
 from bot.runtime import Runtime
-from bot.store.dialect import insert_ignore
-from bot.store.tables import quote_optouts
+from bot.store.quote_optouts import allow_quotes, forbid_quotes
 
 
 async def set_quote_privacy(rt: Runtime, ctx: Context, cmd: SetQuotePrivacy) -> Reply:
@@ -17,11 +14,9 @@ async def set_quote_privacy(rt: Runtime, ctx: Context, cmd: SetQuotePrivacy) -> 
     async with rt.engine.begin() as conn:
         user_pk = await rt.user(conn, ctx)
         if cmd.allow:
-            await conn.execute(delete(quote_optouts).where(quote_optouts.c.user_pk == user_pk))
+            await allow_quotes(conn, user_pk)
         else:
-            await insert_ignore(
-                conn, quote_optouts, {"user_pk": user_pk, "created_at": rt.clock.now()}, ("user_pk",)
-            )
+            await forbid_quotes(conn, user_pk, rt.clock.now())
     if cmd.allow:
         return notice(
             "Your best answers may be quoted at reveals again. `privacy quote off` stops it.", Tone.SUCCESS

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
 from fsrs import Scheduler
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.grading import Verdict
-from bot.store.dialect import insert_ignore
-from bot.store.tables import cards
+from bot.store import flashcards as flashcard_store
 
-# "Again" on a new card gives the same FSRS state under any learning steps (only ``due``
-# differs, and it is set to tomorrow), so this needs no import of the practice scheduler.
-FIRST_REVIEW = Scheduler(enable_fuzzing=False)
-MISSED = "missed"
 COMES_BACK = "Missed or partial answers come back in your practice tomorrow (`question`, or `review`)."
 COMES_BACK_VERDICTS = frozenset({Verdict.MISSED.value, Verdict.PARTIAL.value})
+
+
+class ScoredAnswer(Protocol):
+    """What the learning loop reads of a scored daily answer: whose it is and its verdict."""
+
+    @property
+    def user_pk(self) -> int: ...
+
+    @property
+    def verdict(self) -> str: ...
 
 
 def comes_back(verdict: str) -> bool:
@@ -34,7 +38,7 @@ def comes_back(verdict: str) -> bool:
     return verdict in COMES_BACK_VERDICTS
 
 
-def reveal_notes(answers: Iterable[Row[Any]]) -> tuple[str, ...]:
+def reveal_notes(answers: Iterable[ScoredAnswer]) -> tuple[str, ...]:
     """The reveal's line about the learning loop: shown when anyone missed, naming nobody."""
     return (COMES_BACK,) if any(comes_back(a.verdict) for a in answers) else ()
 
@@ -48,7 +52,11 @@ def next_local_day(moment: datetime, timezone: str) -> datetime:
 
 def missed_card(now: datetime, due: datetime) -> FsrsCard:
     """A new FSRS card rated "Again" now, due at ``due`` instead of the 10-minute learning step."""
-    card, _log = FIRST_REVIEW.review_card(FsrsCard(card_id=1, due=now), FsrsRating.Again, now)
+    # "Again" on a new card gives the same FSRS state under any learning steps (only ``due``
+    # differs, and it is set to tomorrow), so the default scheduler does, not practice's own.
+    card, _log = Scheduler(enable_fuzzing=False).review_card(
+        FsrsCard(card_id=1, due=now), FsrsRating.Again, now
+    )
     card.due = due
     return card
 
@@ -56,7 +64,7 @@ def missed_card(now: datetime, due: datetime) -> FsrsCard:
 async def cards_from_missed(
     conn: AsyncConnection,
     question_id: str,
-    answers: Iterable[Row[Any]],
+    answers: Iterable[ScoredAnswer],
     now: datetime,
     timezone: str,
 ) -> int:
@@ -66,24 +74,8 @@ async def cards_from_missed(
     cards were made.
     """
     due = next_local_day(now, timezone)
-    made = 0
-    for answer in answers:
-        if not comes_back(answer.verdict):
-            continue
-        card = missed_card(now, due)
-        made += await insert_ignore(
-            conn,
-            cards,
-            {
-                "user_pk": answer.user_pk,
-                "question_id": question_id,
-                "state": card.to_json(),
-                "due": card.due,
-                "reviews": 0,
-                "last_rating": None,
-                "updated_at": now,
-                "origin": MISSED,
-            },
-            ("user_pk", "question_id"),
-        )
-    return made
+    card = missed_card(now, due)  # the same new card for everyone: rated "Again" now, due tomorrow
+    missed = [int(answer.user_pk) for answer in answers if comes_back(answer.verdict)]
+    return await flashcard_store.add_missed(
+        conn, missed, question_id, state=card.to_json(), due=card.due, now=now
+    )

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
 from fsrs import Scheduler
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.catalog import practice_bank, practice_question
@@ -32,18 +31,15 @@ from bot.cards import (
 )
 from bot.commands import Ask, PracticeAnswer, RatePractice, Rating, ShowPracticeAnswer
 from bot.context import Context
-from bot.practice.missed import MISSED
 from bot.runtime import Runtime
-from bot.store.dialect import upsert_replace
+from bot.store import flashcards as flashcard_store
+from bot.store.flashcards import Origin
 from bot.store.open_dailies import open_daily_questions
-from bot.store.tables import cards, practice
+from bot.store.open_practice import close_practice, open_practice, set_open_practice
 from bot.text.grammar import did_you_mean
 
-SCHEDULER = Scheduler(
-    learning_steps=(timedelta(minutes=10), timedelta(days=1)),
-    relearning_steps=(timedelta(days=1),),
-    enable_fuzzing=False,
-)
+LEARNING_STEPS = (timedelta(minutes=10), timedelta(days=1))
+RELEARNING_STEPS = (timedelta(days=1),)
 SUGGESTED = {Verdict.STRONG: Rating.GOOD, Verdict.PARTIAL: Rating.HARD, Verdict.MISSED: Rating.AGAIN}
 FSRS_RATING = {
     Rating.AGAIN: FsrsRating.Again,
@@ -56,6 +52,11 @@ NO_PEEKING = (
     "That question is open as a daily question in this workspace, so its answer stays hidden until "
     "the reveal. Answer it in its channel with `answer <text>`; `question` gives you another one."
 )
+
+
+def practice_scheduler() -> Scheduler:
+    """The FSRS scheduler of practice (made per rating: it is cheap and holds no state between them)."""
+    return Scheduler(learning_steps=LEARNING_STEPS, relearning_steps=RELEARNING_STEPS, enable_fuzzing=False)
 
 
 def choose_question(
@@ -118,21 +119,12 @@ async def ask(rt: Runtime, ctx: Context, cmd: Ask) -> Reply:
                 "Try another topic, or answer the daily with `answer <text>`."
             )
         user_pk = await rt.user(conn, ctx)
-        rows = (
-            await conn.execute(
-                select(cards.c.question_id, cards.c.due, cards.c.origin).where(cards.c.user_pk == user_pk)
-            )
-        ).all()
+        mine = await flashcard_store.flashcards_of(conn, user_pk)
         rng = random.Random(f"{user_pk}:{now.isoformat()}")
-        first = frozenset(r.question_id for r in rows if r.origin == MISSED)
-        question = choose_question(pool, {r.question_id: r.due for r in rows}, now, rng, first)
+        first = frozenset(c.question_id for c in mine if c.origin is Origin.MISSED)
+        question = choose_question(pool, {c.question_id: c.due for c in mine}, now, rng, first)
         assert question is not None  # the bank and every topic have questions
-        await upsert_replace(
-            conn,
-            practice,
-            {"user_pk": user_pk, "question_id": question.id, "asked_at": now, "suggested": None},
-            ("user_pk",),
-        )
+        await set_open_practice(conn, user_pk, question.id, now)
     return Reply((practice_card(question),))
 
 
@@ -140,10 +132,8 @@ async def _current(
     conn: AsyncConnection, rt: Runtime, user_pk: int, question_id: str | None
 ) -> Question | None:
     if question_id is None:
-        row = (
-            await conn.execute(select(practice.c.question_id).where(practice.c.user_pk == user_pk))
-        ).first()
-        question_id = row.question_id if row is not None else None
+        opened = await open_practice(conn, user_pk)
+        question_id = opened.question_id if opened is not None else None
     return await practice_question(conn, rt.bank, user_pk, question_id) if question_id else None
 
 
@@ -201,17 +191,7 @@ async def practice_answer(rt: Runtime, ctx: Context, cmd: PracticeAnswer) -> Rep
             question.key_points, text, question=question.question, misconceptions=question.misconceptions
         )
         suggested = SUGGESTED[result.verdict]
-        await upsert_replace(
-            conn,
-            practice,
-            {
-                "user_pk": user_pk,
-                "question_id": question.id,
-                "asked_at": rt.clock.now(),
-                "suggested": suggested.value,
-            },
-            ("user_pk",),
-        )
+        await set_open_practice(conn, user_pk, question.id, rt.clock.now(), suggested.value)
     found = sum(result.found)
     note = f"Your answer: {result.verdict.value} ({found} of {len(result.found)} key points)."
     if result.note:
@@ -227,30 +207,20 @@ async def rate(rt: Runtime, ctx: Context, cmd: RatePractice) -> Reply:
         question = await _current(conn, rt, user_pk, cmd.question_id)
         if question is None:
             return error(NO_PRACTICE)
-        row = (
-            await conn.execute(
-                select(cards.c.state, cards.c.reviews).where(
-                    cards.c.user_pk == user_pk, cards.c.question_id == question.id
-                )
-            )
-        ).first()
-        card = FsrsCard.from_json(row.state) if row is not None else FsrsCard(card_id=1, due=now)
-        card, _log = SCHEDULER.review_card(card, FSRS_RATING[cmd.rating], now)
-        await upsert_replace(
+        stored = await flashcard_store.flashcard(conn, user_pk, question.id)
+        card = FsrsCard.from_json(stored.state) if stored is not None else FsrsCard(card_id=1, due=now)
+        card, _log = practice_scheduler().review_card(card, FSRS_RATING[cmd.rating], now)
+        await flashcard_store.save_review(
             conn,
-            cards,
-            {
-                "user_pk": user_pk,
-                "question_id": question.id,
-                "state": card.to_json(),
-                "due": card.due,
-                "reviews": (row.reviews if row is not None else 0) + 1,
-                "last_rating": cmd.rating.value,
-                "updated_at": now,
-            },
-            ("user_pk", "question_id"),
+            user_pk,
+            question.id,
+            state=card.to_json(),
+            due=card.due,
+            reviews=(stored.reviews if stored is not None else 0) + 1,
+            rating=cmd.rating.value,
+            now=now,
         )
-        await conn.execute(delete(practice).where(practice.c.user_pk == user_pk))
+        await close_practice(conn, user_pk)
     return notice(
         f"Rated {cmd.rating.value}. Next review: {_when(card.due - now)}. `question` for another.",
         Tone.SUCCESS,

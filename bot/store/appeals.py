@@ -1,25 +1,77 @@
-"""Appeals, grade changes and the reads behind "My grade": every SQL statement of the feature.
+"""Appeals and the answers they are about: every SQL statement of the feature, as frozen records.
 
 An answer is looked up together with its round, channel and user, so a use case can check the
-workspace of an id before it acts on it. Changes are conditional updates (compare and set), so
-two admins deciding at once, or a regrade racing an appeal, never both apply.
+workspace of an id before it acts on it. Deciding is a conditional update (compare and set), so
+two admins deciding at once never both apply. Verdict changes themselves: ``bot.store.grade_changes``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.dialect import insert_ignore, upsert_add
-from bot.store.tables import answers, appeals, channels, grade_changes, rounds, standings, users
+from bot.bank.grading import Verdict
+from bot.store.dialect import insert_ignore
+from bot.store.tables import answers, appeals, channels, rounds, users
 
-OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 MAX_ID = 2**63 - 1  # the largest id either database stores; a larger (crafted) one finds nothing
+
+
+class AppealState(StrEnum):
+    """Where an appeal stands: waiting for an admin, or decided one way or the other (final)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """A player's appeal of one answer's grade."""
+
+    id: int
+    state: AppealState
+    reason: str
+    note: str
+    filed_at: datetime
+
+
+@dataclass(frozen=True)
+class ScopedAnswer:
+    """A daily answer with what deciding about it needs: its round, channel, author and appeal."""
+
+    id: int
+    round_id: int
+    user_pk: int
+    text: str | None
+    choice: int | None
+    score: float
+    verdict: Verdict
+    points: int
+    answered_at: datetime
+    feedback: str | None
+    key_points: tuple[tuple[str, bool], ...]  # as graded; empty for quiz picks and old answers
+    question_id: str
+    local_date: str
+    mode: str
+    seed: int
+    scored: bool
+    revealed_at: datetime | None
+    reveal_at: datetime
+    channel_pk: int
+    platform: str
+    workspace_id: str
+    channel_id: str
+    user_id: str
+    display_name: str
+    appeal: Appeal | None
 
 
 def storable(row_id: int) -> bool:
@@ -51,7 +103,6 @@ def _answer_scope() -> Any:
             rounds.c.local_date,
             rounds.c.mode,
             rounds.c.seed,
-            rounds.c.state.label("round_state"),
             rounds.c.scored,
             rounds.c.revealed_at,
             rounds.c.reveal_at,
@@ -65,6 +116,7 @@ def _answer_scope() -> Any:
             appeals.c.state.label("appeal_state"),
             appeals.c.reason.label("appeal_reason"),
             appeals.c.note.label("appeal_note"),
+            appeals.c.created_at.label("appeal_filed_at"),
         )
         .join(rounds, rounds.c.id == answers.c.round_id)
         .join(channels, channels.c.id == rounds.c.channel_pk)
@@ -73,53 +125,96 @@ def _answer_scope() -> Any:
     )
 
 
-async def answer_by_id(conn: AsyncConnection, answer_id: int) -> Row[Any] | None:
+def _scoped(row: Any) -> ScopedAnswer:
+    appeal = None
+    if row.appeal_id is not None:
+        appeal = Appeal(
+            int(row.appeal_id),
+            AppealState(row.appeal_state),
+            str(row.appeal_reason),
+            str(row.appeal_note or ""),
+            row.appeal_filed_at,
+        )
+    return ScopedAnswer(
+        id=int(row.id),
+        round_id=int(row.round_id),
+        user_pk=int(row.user_pk),
+        text=row.text,
+        choice=row.choice,
+        score=float(row.score),
+        verdict=Verdict(row.verdict),
+        points=int(row.points),
+        answered_at=row.answered_at,
+        feedback=row.feedback,
+        key_points=tuple(decode_key_points(row.key_points)),
+        question_id=str(row.question_id),
+        local_date=str(row.local_date),
+        mode=str(row.mode),
+        seed=int(row.seed),
+        scored=bool(row.scored),
+        revealed_at=row.revealed_at,
+        reveal_at=row.reveal_at,
+        channel_pk=int(row.channel_pk),
+        platform=str(row.platform),
+        workspace_id=str(row.workspace_id),
+        channel_id=str(row.channel_id),
+        user_id=str(row.user_id),
+        display_name=str(row.display_name),
+        appeal=appeal,
+    )
+
+
+async def _first(conn: AsyncConnection, statement: Any) -> ScopedAnswer | None:
+    row = (await conn.execute(statement)).first()
+    return _scoped(row) if row is not None else None
+
+
+async def answer_by_id(conn: AsyncConnection, answer_id: int) -> ScopedAnswer | None:
     """One answer with its scope (round, channel, user, appeal)."""
     if not storable(answer_id):
         return None
-    return (await conn.execute(_answer_scope().where(answers.c.id == answer_id))).first()
+    return await _first(conn, _answer_scope().where(answers.c.id == answer_id))
 
 
-async def answer_of(conn: AsyncConnection, round_id: int, user_pk: int) -> Row[Any] | None:
+async def answer_of(conn: AsyncConnection, round_id: int, user_pk: int) -> ScopedAnswer | None:
     """A user's answer to a round with its scope."""
-    statement = _answer_scope().where(answers.c.round_id == round_id, answers.c.user_pk == user_pk)
-    return (await conn.execute(statement)).first()
+    return await _first(
+        conn, _answer_scope().where(answers.c.round_id == round_id, answers.c.user_pk == user_pk)
+    )
 
 
-async def appeal_by_id(conn: AsyncConnection, appeal_id: int) -> Row[Any] | None:
-    """An appeal with its answer's scope (the answer columns, then ``appeal_*``)."""
+async def appeal_by_id(conn: AsyncConnection, appeal_id: int) -> ScopedAnswer | None:
+    """The answer an appeal is about, with its scope (``appeal`` is that appeal)."""
     if not storable(appeal_id):
         return None
-    statement = _answer_scope().where(appeals.c.id == appeal_id)
-    return (await conn.execute(statement)).first()
+    return await _first(conn, _answer_scope().where(appeals.c.id == appeal_id))
 
 
-async def round_answers(conn: AsyncConnection, round_id: int) -> list[Row[Any]]:
+async def round_answers(conn: AsyncConnection, round_id: int) -> list[ScopedAnswer]:
     """Every answer of a round with its scope, in answer order."""
     statement = _answer_scope().where(answers.c.round_id == round_id).order_by(answers.c.id)
-    return list((await conn.execute(statement)).all())
+    return [_scoped(row) for row in await conn.execute(statement)]
 
 
-async def open_appeals(conn: AsyncConnection, channel_pk: int) -> list[Row[Any]]:
-    """The open appeals of a channel's rounds, oldest first."""
+async def open_appeals(conn: AsyncConnection, channel_pk: int) -> list[ScopedAnswer]:
+    """The answers of a channel's rounds under an open appeal, the oldest appeal first."""
     statement = (
         _answer_scope()
-        .add_columns(appeals.c.created_at.label("appealed_at"))
-        .where(rounds.c.channel_pk == channel_pk, appeals.c.state == OPEN)
+        .where(rounds.c.channel_pk == channel_pk, appeals.c.state == AppealState.OPEN.value)
         .order_by(appeals.c.created_at, appeals.c.id)
     )
-    return list((await conn.execute(statement)).all())
+    return [_scoped(row) for row in await conn.execute(statement)]
 
 
 async def insert_appeal(
-    conn: AsyncConnection, answer_id: int, reason: str, verdict: str, now: datetime
+    conn: AsyncConnection, answer_id: int, reason: str, verdict: Verdict, now: datetime
 ) -> int | None:
     """File an appeal; None when the answer already has one (the schema's UNIQUE decides)."""
     values = {
         "answer_id": answer_id,
         "reason": reason,
-        "state": OPEN,
-        "verdict_before": verdict,
+        "state": AppealState.OPEN.value,
+        "verdict_before": verdict.value,
         "verdict_after": None,
         "note": "",
         "created_at": now,
@@ -136,8 +231,8 @@ async def close_appeal(
     conn: AsyncConnection,
     appeal_id: int,
     *,
-    state: str,
-    verdict_after: str | None,
+    state: AppealState,
+    verdict_after: Verdict | None,
     note: str,
     by: str,
     now: datetime,
@@ -145,76 +240,13 @@ async def close_appeal(
     """Decide an open appeal; False when it was no longer open (someone decided it first)."""
     result = await conn.execute(
         update(appeals)
-        .where(appeals.c.id == appeal_id, appeals.c.state == OPEN)
-        .values(state=state, verdict_after=verdict_after, note=note, decided_by=by, decided_at=now)
-    )
-    return bool(result.rowcount)
-
-
-async def set_verdict(
-    conn: AsyncConnection, answer_id: int, *, old_verdict: str, old_points: int, verdict: str, points: int
-) -> bool:
-    """Change an answer's verdict and points if they are still what the caller read."""
-    result = await conn.execute(
-        update(answers)
-        .where(answers.c.id == answer_id, answers.c.verdict == old_verdict, answers.c.points == old_points)
-        .values(verdict=verdict, points=points)
-    )
-    return bool(result.rowcount)
-
-
-async def adjust_standings(
-    conn: AsyncConnection,
-    *,
-    channel_pk: int,
-    user_pk: int,
-    platform: str,
-    workspace_id: str,
-    periods: dict[str, str],
-    points: int,
-    strong: int,
-) -> None:
-    """Add ``points`` and ``strong`` (either may be negative) to a user's totals in each period."""
-    for window, period in periods.items():
-        await upsert_add(
-            conn,
-            standings,
-            {
-                "channel_pk": channel_pk,
-                "user_pk": user_pk,
-                "platform": platform,
-                "workspace_id": workspace_id,
-                "window": window,
-                "period": period,
-                "points": points,
-                "answers": 0,
-                "strong": strong,
-            },
-            ("channel_pk", "user_pk", "window", "period"),
-            {"points": points, "strong": strong},
+        .where(appeals.c.id == appeal_id, appeals.c.state == AppealState.OPEN.value)
+        .values(
+            state=state.value,
+            verdict_after=verdict_after.value if verdict_after is not None else None,
+            note=note,
+            decided_by=by,
+            decided_at=now,
         )
-
-
-async def log_change(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    """Record one grade change (who, when, from what to what)."""
-    await conn.execute(grade_changes.insert().values(**values))
-
-
-async def changes_of(conn: AsyncConnection, answer_id: int) -> list[Row[Any]]:
-    """The logged grade changes of an answer, oldest first."""
-    statement = (
-        select(grade_changes).where(grade_changes.c.answer_id == answer_id).order_by(grade_changes.c.id)
     )
-    return list((await conn.execute(statement)).all())
-
-
-async def recent_grades(conn: AsyncConnection, user_pk: int, limit: int) -> list[Any]:
-    """A user's last ``limit`` graded daily answers, newest first."""
-    statement = (
-        select(rounds.c.local_date, rounds.c.question_id, answers.c.verdict, answers.c.points)
-        .join(rounds, rounds.c.id == answers.c.round_id)
-        .where(answers.c.user_pk == user_pk, rounds.c.scored.is_(True))
-        .order_by(rounds.c.local_date.desc(), rounds.c.id.desc())
-        .limit(limit)
-    )
-    return list((await conn.execute(statement)).all())
+    return bool(result.rowcount)

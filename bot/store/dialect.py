@@ -74,6 +74,25 @@ def _upsert_replace_statement(
     )
 
 
+async def insert_ignore_many(
+    conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> int:
+    """Insert each row unless one with the same ``keys`` exists; returns how many were inserted.
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING for all rows (SQLAlchemy's "insertmanyvalues"
+    pages it by 1000 rows), instead of a statement per row."""
+    if not rows:
+        return 0
+    statement = _insert_ignore_returning(conn.dialect.name, table, tuple(keys))
+    return len((await conn.execute(statement, [dict(row) for row in rows])).all())
+
+
+@lru_cache(maxsize=32)
+def _insert_ignore_returning(dialect: str, table: Table, keys: tuple[str, ...]) -> Any:
+    statement = _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
+    return statement.returning(table.c[keys[0]])
+
+
 def skip_locked(conn: AsyncConnection) -> bool:
     """Whether row claims skip rows another process holds: on PostgreSQL. SQLite serialises
     writers (and ignores FOR UPDATE), so it needs nothing."""

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.bank.grading import Verdict
 from bot.store.tables import answers, rounds
 
 
@@ -26,7 +27,7 @@ class Judgement:
     """A verdict to store on one answer, with the judge's feedback."""
 
     answer_id: int
-    verdict: str
+    verdict: Verdict
     feedback: str
 
 
@@ -73,7 +74,7 @@ async def save_judgements(
         result = await conn.execute(
             update(answers)
             .where(answers.c.id == item.answer_id, answers.c.judged_at.is_(None))
-            .values(verdict=item.verdict, feedback=item.feedback, judged_at=now)
+            .values(verdict=item.verdict.value, feedback=item.feedback, judged_at=now)
         )
         stored += result.rowcount
     return stored
