@@ -38,7 +38,7 @@ from adapters.discord_adapter import main
 from adapters.discord_adapter.messenger import DiscordMessenger
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DEFAULT_REQUESTS_PER_SECOND, DiscordSettings
-from bench import seed
+from bench import fanout_slack, seed
 from bench.common import NOW, Figure, FixedClock, median, scratch_dir, sqlite_url
 from bot.app import App
 from bot.bank.model import load_bank
@@ -212,7 +212,7 @@ def describe(runs: list[Run], total: float) -> str:
 
 
 def run() -> list[Figure]:
-    """The daily fan-out row."""
+    """The daily fan-out rows: Discord, then Slack (bench/fanout_slack.py)."""
     runs = []
     for repeat in range(REPEATS):
         with scratch_dir(f"fanout-{repeat}") as tmp:
@@ -228,5 +228,6 @@ def run() -> list[Figure]:
             f"{ratio:.2f}",
             f"<= {GOAL_RATIO} x floor, zero 429s",
             ratio <= GOAL_RATIO and limited == 0,
-        )
+        ),
+        *fanout_slack.run(),
     ]

@@ -1,7 +1,10 @@
 """The Discord ``Messenger``: daily posts, their edits, and reveals in a thread from the post.
 
 - Every send carries the core's idempotency key as its nonce with ``enforce_nonce`` (discord.py
-  always sets it), so a retried post or reveal returns the message Discord already has.
+  always sets it), so a retried post or reveal returns the message Discord already has, while
+  Discord still remembers the nonce (a few minutes). A resend (``resend=True``: an earlier
+  attempt may have reached Discord) first looks the message up among the channel's or thread's
+  newest messages and adopts it (lookup.py), so a bot down for longer still posts once.
 - Every REST call first takes a slot from the shared ``Pacer`` (see pacing.py).
 - 403 and 404 mean the bot can no longer post there: they raise ``DeliveryError(permanent=True)``
   and the core pauses the channel. Anything else (5xx, timeouts) raises as is; the core backs off
@@ -23,7 +26,9 @@ from typing import Any, Final
 
 import discord
 
+from adapters.discord_adapter.actions import encode
 from adapters.discord_adapter.limits import NONCE, THREAD_NAME, clip
+from adapters.discord_adapter.lookup import Wanted, find_sent
 from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.render import render
 from bot.cards import Card, RevealCard
@@ -95,9 +100,30 @@ class DiscordMessenger:
                 embeds=rendered.embeds, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS, **extra
             )
 
+    def _wanted(self, card: Card, *, reply_to: str | None = None, in_thread: bool = False) -> Wanted | None:
+        """How to recognise an earlier send of ``card`` (None before login: nothing to match)."""
+        if self.client.user is None:
+            return None
+        rendered = render((card,))
+        title = rendered.embeds[0].title if in_thread and rendered.embeds else None
+        ids = frozenset(encode(action) for action in rendered.actions)
+        return Wanted(str(self.client.user.id), ids, reply_to=reply_to, title=title)
+
+    async def _earlier(self, channel_id: int, wanted: Wanted | None) -> str | None:
+        if wanted is None:
+            return None
+        found = await find_sent(self.client, self.pacer, channel_id, wanted)
+        if found is not None:
+            log.info("adopting earlier message %s in channel %s", found, channel_id)
+        return found
+
     async def post(self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
-        """Post a card to a channel (the daily question); a resend returns the first message."""
+        """Post a card to a channel (the daily question); a resend adopts the earlier post."""
         with delivery(f"channel {channel.channel_id}"):
+            if resend:
+                found = await self._earlier(int(channel.channel_id), self._wanted(card))
+                if found is not None:
+                    return MessageRef(channel, found)
             message = await self._send(self._channel(channel), card, key=key)
         return MessageRef(channel, str(message.id))
 
@@ -110,15 +136,30 @@ class DiscordMessenger:
                 await target.edit(embeds=rendered.embeds, view=rendered.view(), allowed_mentions=NO_MENTIONS)
 
     async def reply(self, message: MessageRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
-        """Answer a post in its thread (created here), or as a reply when threads are not allowed."""
+        """Answer a post in its thread (created here), or as a reply when threads are not allowed;
+        a resend adopts the earlier answer in the thread or the earlier reply to the post."""
         thread_id = message.thread_id or await self._thread_for(message, card)
         if thread_id is not None:
             try:
-                sent = await self._send(self._channel(message.channel, str(thread_id)), card, key=key)
+                found = (
+                    await self._earlier(int(thread_id), self._wanted(card, in_thread=True))
+                    if resend
+                    else None
+                )
+                if found is None:
+                    found = str(
+                        (await self._send(self._channel(message.channel, str(thread_id)), card, key=key)).id
+                    )
             except (discord.Forbidden, discord.NotFound) as exc:
                 log.info("cannot post in thread %s (%s); replying in the channel", thread_id, exc.status)
             else:
-                return MessageRef(message.channel, str(sent.id), thread_id=str(thread_id))
+                return MessageRef(message.channel, found, thread_id=str(thread_id))
+        if resend:
+            wanted = self._wanted(card, reply_to=message.message_id)
+            with delivery(f"channel {message.channel.channel_id}"):
+                found = await self._earlier(int(message.channel.channel_id), wanted)
+            if found is not None:
+                return MessageRef(message.channel, found)
         channel = self._channel(message.channel)
         reference = discord.MessageReference(
             message_id=int(message.message_id),

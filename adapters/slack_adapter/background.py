@@ -21,20 +21,25 @@ class Background:
 
     At most ``limit`` run at once: a burst of clicks is acknowledged at once, and the follow-up
     work queues instead of crowding the event loop (and SQLite's single writer) all together.
+    Work that cannot wait (opening a form before its trigger_id expires) skips the queue.
     """
 
     def __init__(self, limit: int = 16) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(limit)
 
-    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Start ``work`` now, tracked until it ends."""
-        task = asyncio.get_running_loop().create_task(self._guard(work, name), name=f"dailyq:{name}")
+    def spawn(self, work: Coroutine[Any, Any, None], name: str, *, queued: bool = True) -> None:
+        """Start ``work``, tracked until it ends; ``queued=False`` runs it at once, without
+        waiting for one of the ``limit`` slots."""
+        task = asyncio.get_running_loop().create_task(self._guard(work, name, queued), name=f"dailyq:{name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guard(self, work: Coroutine[Any, Any, None], name: str) -> None:
+    async def _guard(self, work: Coroutine[Any, Any, None], name: str, queued: bool) -> None:
         try:
+            if not queued:
+                await work
+                return
             async with self._slots:
                 await work
         except Exception:

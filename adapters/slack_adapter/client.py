@@ -1,6 +1,9 @@
 """Web API clients: which failures slack_sdk retries by itself, and how long it waits on a 429.
 
-Two clients share the token and base URL:
+Two clients share the token, the base URL and one aiohttp session (``open_session``): without a
+session slack_sdk opens a new TCP (and TLS) connection for every call; with it calls reuse
+kept-alive connections. The session is closed on shutdown.
+
 - the *interactive* client (Bolt listeners: views.open, users.info, response posts...) retries
   dropped connections once and 429s after Retry-After;
 - the *posting* client (daily posts, edits, reveal replies) retries 429s only. A dropped
@@ -16,6 +19,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -84,11 +88,23 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+def open_session() -> aiohttp.ClientSession:
+    """The one HTTP session (a pool of kept-alive connections) every Web API call goes through;
+    the caller closes it on shutdown. Its timeout is the per-call timeout (slack_sdk applies its
+    own only to sessions it opens itself)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+
+
 def make_client(
-    settings: SlackSettings, *, posting: bool = False, on_rate_limited: Callable[[], None] | None = None
+    settings: SlackSettings,
+    *,
+    session: aiohttp.ClientSession | None = None,
+    posting: bool = False,
+    on_rate_limited: Callable[[], None] | None = None,
 ) -> AsyncWebClient:
-    """A Web API client for the bot token (``posting``: never re-sends after a dropped connection;
-    ``on_rate_limited``: called on each 429)."""
+    """A Web API client for the bot token (``session``: the shared session, see ``open_session``;
+    without one every call opens its own connection; ``posting``: never re-sends after a dropped
+    connection; ``on_rate_limited``: called on each 429)."""
     handlers: list[AsyncRetryHandler] = [RetryAfterHandler(on_retry=on_rate_limited)]
     if not posting:
         handlers.insert(0, AsyncConnectionErrorRetryHandler())
@@ -97,4 +113,5 @@ def make_client(
         base_url=settings.api_url or DEFAULT_API_URL,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=handlers,
+        session=session,
     )

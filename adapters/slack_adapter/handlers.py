@@ -78,6 +78,25 @@ def _posts_now(command: Command) -> bool:
     return isinstance(command, ManageDaily) and command.action in (DailyAction.NOW, DailyAction.RESUME)
 
 
+def form_of(body: dict[str, Any], clicked: Clicked | None) -> dict[str, Any] | None:
+    """The modal a click opens (built from the payload alone, no I/O), or None."""
+    if clicked is None:
+        return None
+    channel = inbound.channel_id(body) or inbound.user_id(body)
+    if clicked.kind is ActionKind.ANSWER:
+        rid = round_id(clicked.value)
+        if rid is not None and inbound.channel_id(body):
+            return answer_modal(rid, channel, question_text(body.get("message")))
+    elif clicked.kind is ActionKind.APPEAL:
+        rid = round_id(clicked.value)
+        if rid is not None:
+            return appeal_modal(rid, channel)
+    elif clicked.kind is ActionKind.PRACTICE_ANSWER and clicked.value:
+        question = question_text(body.get("message") or body.get("view"))
+        return practice_modal(clicked.value, channel, question)
+    return None
+
+
 def _first_notice(reply: Reply) -> Notice | None:
     first = reply.cards[0] if reply.cards else None
     return first if isinstance(first, Notice) else None
@@ -190,36 +209,32 @@ class Listeners:
     async def on_action(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        """Acknowledge a click, then open a form or run the command and show its reply."""
+        """Acknowledge a click, then open a form or run the command and show its reply.
+
+        A click that opens a form (Answer, Appeal, practice answer) starts its ``views.open`` at
+        once, outside the queue of follow-up work: its trigger_id expires 3 s after the click, so
+        in a burst it must not wait behind confirmations, commands or other members' lookups."""
         await ack()
         action = (body.get("actions") or [{}])[0]
         clicked = decode(str(action.get("action_id") or ""), action.get("value"))
+        form = form_of(body, clicked)
+        if form is not None:
+            self.tasks.spawn(self._open_form(body, form, respond, client), "form", queued=False)
+            return
         self.tasks.spawn(self._run_action(body, clicked, respond, client), "button")
+
+    async def _open_form(
+        self, body: dict[str, Any], form: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        where = inbound.surface(body)
+        if not await self._open(client, body, where, form):
+            await self._show(error(FORM_NOT_OPENED), inbound.context(body), body, where, respond, client)
 
     async def _run_action(
         self, body: dict[str, Any], clicked: Clicked | None, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         where = inbound.surface(body)
         ctx = inbound.context(body)
-        if clicked is not None and clicked.kind is ActionKind.ANSWER:
-            rid = round_id(clicked.value)
-            if rid is not None and inbound.channel_id(body):
-                question = question_text(body.get("message"))
-                if not await self._open(client, body, where, answer_modal(rid, ctx.channel_id, question)):
-                    await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
-                return
-        elif clicked is not None and clicked.kind is ActionKind.APPEAL:
-            rid = round_id(clicked.value)
-            if rid is not None:
-                if not await self._open(client, body, where, appeal_modal(rid, ctx.channel_id)):
-                    await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
-                return
-        elif clicked is not None and clicked.kind is ActionKind.PRACTICE_ANSWER and clicked.value:
-            question = question_text(body.get("message") or body.get("view"))
-            form = practice_modal(clicked.value, ctx.channel_id, question)
-            if not await self._open(client, body, where, form):
-                await self._show(error(FORM_NOT_OPENED), ctx, body, where, respond, client)
-            return
         command = to_command(clicked) if clicked is not None else None
         if command is None:
             await self._show(error(STALE_BUTTON), ctx, body, where, respond, client)

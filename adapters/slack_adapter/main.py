@@ -20,7 +20,7 @@ from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_st
 from adapters.metrics import PrometheusMetrics, serving_metrics
 from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, SocketServer, build_bolt_app
-from adapters.slack_adapter.client import DEFAULT_API_URL, TIMEOUT_SECONDS, make_client
+from adapters.slack_adapter.client import DEFAULT_API_URL, TIMEOUT_SECONDS, make_client, open_session
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.messenger import SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
@@ -49,21 +49,26 @@ async def run() -> int:
     # the Socket Mode client logs a traceback per reconnect attempt: one line is enough
     fold_tracebacks("slack_bolt.AsyncApp", "slack_sdk.socket_mode")
     metrics = PrometheusMetrics() if settings.metrics_port else None
-    client = make_client(slack, on_rate_limited=_counter(metrics))
-    posting = make_client(slack, posting=True, on_rate_limited=_counter(metrics))
+    session = open_session()  # every Web API call of the process; closed last
+    client = make_client(slack, session=session, on_rate_limited=_counter(metrics))
+    posting = make_client(slack, session=session, posting=True, on_rate_limited=_counter(metrics))
     messenger = SlackMessenger(posting)
     if metrics is not None:
         messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
-    core = await build_app(
-        settings, messenger, metrics=metrics, nudger=messenger, notifier=SlackNotifier(posting)
-    )
+    try:
+        core = await build_app(
+            settings, messenger, metrics=metrics, nudger=messenger, notifier=SlackNotifier(posting)
+        )
+    except BaseException:
+        await session.close()
+        raise
     parts = SlackParts(Directory(client, slack.admins))
     bolt = build_bolt_app(slack, core.service, client, parts)
     api_url = slack.api_url or DEFAULT_API_URL
     server: HttpServer | SocketServer
     if slack.app_token is not None:
         # no retry handler: ``reach`` retries apps.connections.open itself, one line per attempt
-        plain = AsyncWebClient(base_url=api_url, timeout=TIMEOUT_SECONDS, retry_handlers=[])
+        plain = AsyncWebClient(base_url=api_url, timeout=TIMEOUT_SECONDS, retry_handlers=[], session=session)
         server = SocketServer(bolt, slack.app_token.get_secret_value(), web_client=plain)
         where = "Socket Mode"
     else:
@@ -93,6 +98,7 @@ async def run() -> int:
             if not await parts.tasks.drain(DRAIN_SECONDS):
                 parts.tasks.cancel()
             await core.close()
+            await session.close()
     return 0
 
 

@@ -8,6 +8,7 @@ submission needs no server-side session.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, PlainTextObject
@@ -38,6 +39,26 @@ def _answer_form(
     placeholder: str = "Explain it as you would in an interview",
     max_length: int = MAX_INPUT,
 ) -> dict[str, Any]:
+    # Building the view with slack_sdk's models costs about 2 ms, inside the ack of every Answer
+    # click; in a burst everyone in a channel opens the same form, so it is built once (a fresh
+    # copy each time: callers may change it).
+    meta = json.dumps(metadata, separators=(",", ":"))
+    built = _built_form(callback_id, title, meta, question, hint, label, placeholder, max_length)
+    result: dict[str, Any] = json.loads(built)
+    return result
+
+
+@lru_cache(maxsize=256)
+def _built_form(
+    callback_id: str,
+    title: str,
+    metadata: str,
+    question: str | None,
+    hint: str,
+    label: str,
+    placeholder: str,
+    max_length: int,
+) -> str:
     blocks: list[Block] = []
     if question:
         blocks.append(section(clip_mrkdwn(question, 3000)))
@@ -61,10 +82,10 @@ def _answer_form(
         title=PlainTextObject(text=title),
         submit=PlainTextObject(text="Submit"),
         close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(metadata, separators=(",", ":")),
+        private_metadata=metadata,
         blocks=blocks,
     )
-    return view.to_dict()
+    return json.dumps(view.to_dict())
 
 
 def answer_modal(round_id: int, channel_id: str, question: str | None = None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from sqlalchemy import Row, select
 from adapters.metrics import PrometheusMetrics
 from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, build_bolt_app
-from adapters.slack_adapter.client import make_client
+from adapters.slack_adapter.client import make_client, open_session
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.messenger import EVENT_TYPE, SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
@@ -192,7 +192,8 @@ async def running_slack_bot(
             _env_file=None,
         )
         on_429 = None if metrics is None else lambda: metrics.rate_limited("slack")
-        posting = make_client(settings, posting=True, on_rate_limited=on_429)
+        api_session = open_session()  # as adapters/slack_adapter/main.py: one for every call
+        posting = make_client(settings, session=api_session, posting=True, on_rate_limited=on_429)
         messenger = SlackMessenger(posting)
         if metrics is not None:
             messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited("slack", seconds)
@@ -205,7 +206,7 @@ async def running_slack_bot(
             nudger=messenger,  # as adapters/slack_adapter/main.py builds it
             notifier=SlackNotifier(posting),
         )
-        client = make_client(settings)
+        client = make_client(settings, session=api_session)
         parts = SlackParts(Directory(client, settings.admins))
         bolt = build_bolt_app(settings, core.service, client, parts)
         server = HttpServer(bolt, "127.0.0.1", 0)
@@ -220,4 +221,5 @@ async def running_slack_bot(
             await session.close()
             await server.close()
             await core.close()
+            await api_session.close()
         assert fake.violations == []

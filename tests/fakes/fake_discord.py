@@ -18,13 +18,15 @@ rate limits), ``discord_gateway`` (websocket). See docs/testing-adapters.md (Dis
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 import yarl
@@ -64,6 +66,11 @@ from tests.fakes.discord_traffic import (
 __all__ = ["FakeDiscord", "FakeGuild", "RecordedRequest"]
 
 DM_CHANNEL = 1  # Discord's channel type of a direct message
+MAX_PAGE = 100  # GET /channels/{id}/messages returns at most 100 messages
+
+
+class _Clock(Protocol):
+    def now(self) -> Any: ...
 
 
 @dataclass
@@ -79,7 +86,8 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
 
     ``interaction_deadline``: callbacks later than this many seconds after dispatch get
     10062 Unknown interaction (None disables). ``nonce_window``: how long an enforced nonce
-    deduplicates message creates. ``echo_events``: send MESSAGE_CREATE/UPDATE/DELETE and
+    deduplicates message creates, in seconds of ``clock`` (a test's fake clock, so a test can
+    jump past the window) or of real time without one. ``echo_events``: send MESSAGE_CREATE/UPDATE/DELETE and
     THREAD_CREATE for REST side effects, like Discord does.
     """
 
@@ -87,6 +95,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self, *, guild_count: int = 1, shard_count: int = 1, global_rate_limit: int | None = None,
         global_rate_window: float = 1.0, interaction_deadline: float | None = 3.0,
         nonce_window: float = 300.0, echo_events: bool = True, heartbeat_interval_ms: int = 41_250,
+        clock: _Clock | None = None,
     ) -> None:  # fmt: skip
         TrafficRecorder.__init__(self, global_rate_limit, global_rate_window)
         GatewayServer.__init__(self, heartbeat_interval_ms, echo_events)
@@ -99,6 +108,9 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         self.shard_count = shard_count
         self.interaction_deadline = interaction_deadline
         self.nonce_window = nonce_window
+        self.clock = clock
+        self._hang: list[re.Pattern[str]] = []
+        self._hung = asyncio.Event()  # set at stop: hung requests end with the server
         self.messages: dict[str, JSON] = {}
         self.threads: dict[str, JSON] = {}
         self.dm_channels: dict[str, JSON] = {}  # recipient user id -> DM channel
@@ -141,6 +153,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
 
     async def stop(self) -> None:
         """Close gateway connections and the server (close the bot first)."""
+        self._hung.set()
         await self.close_gateway()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -190,6 +203,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
             ("*", "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message),
             ("GET", "/channels/{cid}", self._get_channel),
             ("POST", "/channels/{cid}/messages", self._create_message_route),
+            ("GET", "/channels/{cid}/messages", self._list_messages),
             ("*", "/channels/{cid}/messages/{mid}", self._channel_message),
             ("POST", "/channels/{cid}/messages/{mid}/threads", self._create_thread),
             ("POST", "/channels/{cid}/threads", self._create_thread),
@@ -342,12 +356,38 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
         key = (channel["id"], str(nonce))
         if nonce is not None and body.get("enforce_nonce") and key in self._nonces:
             message_id, created = self._nonces[key]
-            if time.monotonic() - created < self.nonce_window and message_id in self.messages:
+            if self._seconds() - created < self.nonce_window and message_id in self.messages:
                 return json_response(200, self.messages[message_id])
         message = await self._create_message(channel, body, rec.files)
         if nonce is not None:
-            self._nonces[key] = (message["id"], time.monotonic())
+            self._nonces[key] = (message["id"], self._seconds())
+        hang = next((p for p in self._hang if p.fullmatch(rec.path)), None)
+        if hang is not None:  # accepted, but the sender never hears back (it died mid-call)
+            self._hang.remove(hang)
+            await self._hung.wait()
         return json_response(200, message)
+
+    def _seconds(self) -> float:
+        return self.clock.now().timestamp() if self.clock is not None else time.monotonic()
+
+    def accept_then_hang(self, path_regex: str) -> None:
+        """Store the next message created on a matching path, then never answer the request:
+        what a bot killed right after Discord accepted its post leaves behind."""
+        self._hang.append(re.compile(path_regex))
+
+    async def _list_messages(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages: newest first, ``limit`` (1-100) and ``before``; like
+        Discord, a fetched message carries no nonce (only the create response does)."""
+        channel_id = request.match_info["cid"]
+        if self._channel(channel_id) is None:
+            return error_response(404, 10003, "Unknown Channel")
+        query = request.query
+        limit = min(max(int(query.get("limit", "50")), 1), MAX_PAGE)
+        found = [m for m in self.channel_messages(channel_id) if not m["flags"] & EPHEMERAL]
+        if "before" in query:
+            found = [m for m in found if int(m["id"]) < int(query["before"])]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return json_response(200, [{k: v for k, v in m.items() if k != "nonce"} for m in found[:limit]])
 
     async def _channel_message(self, request: web.Request) -> web.Response:
         message = self.messages.get(request.match_info["mid"])

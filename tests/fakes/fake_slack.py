@@ -15,6 +15,7 @@ import asyncio
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -60,6 +61,11 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         super().__init__(**workspace)
         self.reject_invalid = reject_invalid  # also answer invalid_blocks, like Slack
         self.recorded: list[Call] = []
+        self.connections: set[object] = set()  # client (host, port) of each Web API connection
+        self.post_limits: tuple[int, int] | None = None  # see limit_posts
+        self.rate_limited = 0  # 429s sent for chat.postMessage over post_limits
+        self._posted: deque[float] = deque()  # accepted chat.postMessage times, newest last
+        self._posted_in: dict[str, deque[float]] = {}
         self.violations: list[str] = []
         self.responses: dict[str, dict[str, Any]] = {}  # canned bodies by method
         self.hook_channels: dict[str, str | None] = {}
@@ -147,6 +153,28 @@ class FakeSlack(SlackWorkspace, SlackFiles):
         self._faults.setdefault(method, []).append(
             _Fault("status", count, status, retry_after if status == 429 else None)
         )
+
+    def limit_posts(self, per_channel_second: int = 2, per_workspace_minute: int = 300) -> None:
+        """Answer ``chat.postMessage`` with 429 (``Retry-After: 1``) beyond ``per_channel_second``
+        posts in a channel in any second (Slack's one a second with short bursts) or
+        ``per_workspace_minute`` posts in any minute (Slack's several hundred a minute)."""
+        self.post_limits = (per_channel_second, per_workspace_minute)
+
+    def _over_post_limits(self, channel: str) -> bool:
+        if self.post_limits is None:
+            return False
+        per_channel, per_workspace = self.post_limits
+        now = time.monotonic()
+        mine = self._posted_in.setdefault(channel, deque())
+        for times, window in ((self._posted, 60.0), (mine, 1.0)):
+            while times and now - times[0] >= window:
+                times.popleft()
+        if len(mine) >= per_channel or len(self._posted) >= per_workspace:
+            self.rate_limited += 1
+            return True
+        mine.append(now)
+        self._posted.append(now)
+        return False
 
     def hang_next(self, method: str, count: int = 1) -> None:
         """Never answer the next ``count`` calls (until ``release_hangs()`` or ``stop()``)."""
@@ -239,6 +267,8 @@ class FakeSlack(SlackWorkspace, SlackFiles):
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
+        if request.transport is not None:
+            self.connections.add(request.transport.get_extra_info("peername"))
         call = await self._record(request, method)
         fault = self._take(self._faults, method)
         if fault is not None and fault.kind == "hang":
@@ -248,6 +278,9 @@ class FakeSlack(SlackWorkspace, SlackFiles):
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
             error = "ratelimited" if fault.status == 429 else "fatal_error"
             return web.json_response({"ok": False, "error": error}, status=fault.status, headers=headers)
+        if method == "chat.postMessage" and self._over_post_limits(str(call.args.get("channel"))):
+            body = {"ok": False, "error": "ratelimited"}
+            return web.json_response(body, status=429, headers={"Retry-After": "1"})
         token = call.args.get("token") or call.headers.get("Authorization", "")
         if not token.removeprefix("Bearer ").startswith(("xox", "xapp-")):  # xapp: apps.connections.open
             return web.json_response({"ok": False, "error": "not_authed"})
