@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.bank import admin as bank_admin
-from bot.bank import submissions
+from bot.bank import catalog, submissions
 from bot.bank.commands import (
     ApproveSubmission,
     EditSubmission,
@@ -26,6 +26,7 @@ from bot.bank.commands import (
     ShowQueue,
     SubmitQuestion,
 )
+from bot.bank.forget import forget_submissions
 from bot.cards import Notice, Reply, TableCard, Tone, error, notice
 from bot.commands import (
     AppealGrade,
@@ -86,7 +87,9 @@ async def show_help(_rt: Runtime, _ctx: Context, _cmd: ShowHelp) -> Reply:
 
 FORGET_ME_ASK = (
     "This deletes everything dailyq stored about you, for good: answers, points, streaks, "
-    "appeals, practice cards and reminders. To go ahead, send {confirm}."
+    "appeals, practice cards, reminders and your pending or rejected question submissions. "
+    "Questions of yours an admin approved stay in the workspace's bank, without your name. "
+    "To go ahead, send {confirm}."
 )
 FORGET_ME_CONFIRM = {"discord": "`/forget-me confirm:True`", "slack": "`/question forget-me confirm`"}
 
@@ -103,8 +106,13 @@ async def forget_me(rt: Runtime, ctx: Context, cmd: ForgetMe) -> Reply:
     async with rt.engine.begin() as conn:
         user_pk = await rt.user(conn, ctx)
         await delete_user(conn, user_pk)
+        uncredited = await forget_submissions(conn, ctx.platform, ctx.workspace_id, ctx.user_id)
+    plural = "s" if uncredited != 1 else ""
+    kept = f" Kept in the workspace's bank without your name: {uncredited} question{plural} you suggested."
+    kept = kept if uncredited else ""
     return notice(
-        "Deleted everything dailyq stored about you: answers, points, streaks, practice cards and reminders.",
+        "Deleted everything dailyq stored about you: answers, points, streaks, practice cards, "
+        f"reminders and your pending or rejected question submissions.{kept}",
         Tone.SUCCESS,
     )
 
@@ -169,6 +177,12 @@ class Service:
         """Whether the caller's channel was ever used (its row exists); creates nothing."""
         async with self.runtime.engine.connect() as conn:
             return await channel_store.get_channel(conn, ctx.channel) is not None
+
+    async def topic_names(self, ctx: Context, banks: tuple[str, ...] | None = None) -> list[str]:
+        """Topic names for autocomplete: of the banks ``banks``, else of the caller's channel's
+        banks (``bot.bank.catalog.topic_names``)."""
+        async with self.runtime.engine.connect() as conn:
+            return await catalog.topic_names(conn, self.runtime.bank, clean_context(ctx), banks)
 
     async def handle(self, ctx: Context, command: Command) -> Reply:
         """Run ``command`` for ``ctx`` and return what to show; count it in the metrics."""

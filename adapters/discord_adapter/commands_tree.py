@@ -77,8 +77,11 @@ class DailyqCommands(commands.Cog):
         self.responder = responder
         self.bank = bank
 
-    def _topics(self) -> list[str]:
-        return [name for name, _ in self.bank.topics()]
+    async def _topics(self, interaction: Interaction, banks: tuple[str, ...] | None = None) -> list[str]:
+        """The topics of the caller's channel's banks (or of ``banks``), workspace banks included."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return [name for name, _ in self.bank.topics()]
+        return await self.responder.service.topic_names(self.responder.context(interaction), banks)
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """Refuse options whose values are not of the type the command declares.
@@ -109,7 +112,8 @@ class DailyqCommands(commands.Cog):
 
     @question.autocomplete("topic")
     async def _question_topic(self, interaction: Interaction, current: str) -> Choices:
-        return options.choices(options.topic_suggestions(self._topics(), options.typed(current)))
+        topics = await self._topics(interaction)
+        return options.choices(options.topic_suggestions(topics, options.typed(current)))
 
     @app_commands.command(name="review", description="Practise the daily questions you missed, privately")
     @app_commands.guild_only()
@@ -327,7 +331,9 @@ class DailyqCommands(commands.Cog):
 
     @daily_set.autocomplete("topics")
     async def _set_topics(self, interaction: Interaction, current: str) -> Choices:
-        return options.choices(options.topic_list_suggestions(self._topics(), options.typed(current)))
+        # the banks typed in the same /daily set, if any: the topics are checked against those
+        topics = await self._topics(interaction, options.typed_banks(interaction.namespace.banks))
+        return options.choices(options.topic_list_suggestions(topics, options.typed(current)))
 
     @daily.command(name="export", description="This channel's rounds and answers as CSV, privately")
     async def daily_export(self, interaction: Interaction) -> None:

@@ -154,6 +154,17 @@ def typed(current: object) -> str:
     return current if isinstance(current, str) else ""
 
 
+def typed_banks(current: object) -> tuple[str, ...] | None:
+    """The bank names typed so far in an autocomplete request's ``banks`` option; None when there
+    are none or they do not parse (the channel's banks count then)."""
+    if not isinstance(current, str) or not current.strip():
+        return None
+    try:
+        return parse_bank_names(current)
+    except BankCommandError:
+        return None
+
+
 def topic_suggestions(topics: Iterable[str], current: str) -> list[str]:
     """Topics containing what was typed so far (case-insensitive), in bank order."""
     wanted = current.strip().casefold()

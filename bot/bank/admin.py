@@ -6,6 +6,8 @@ stored; otherwise the bank's questions are stored as its next version in one tra
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.bank.commands import ImportBank, ListBanks, RemoveBank
 from bot.bank.duplicates import Candidate, DuplicateIndex, describe
 from bot.bank.model import BankError
@@ -18,6 +20,7 @@ from bot.store import banks as bank_store
 SHOWN_PROBLEMS = 10
 SHOWN_DUPLICATES = 5
 BUILTIN = "builtin"
+FORGOTTEN = "(forgotten)"  # who changed a bank, after they used forget-me
 
 
 def _problems(message: str) -> str:
@@ -32,10 +35,10 @@ async def existing_index(rt: Runtime, ctx: Context, *, besides: str = "") -> Dup
     ``besides``), ready for duplicate checks."""
     async with rt.engine.connect() as conn:
         stored = await bank_store.current_questions(conn, ctx.platform, ctx.workspace_id)
-    candidates = [Candidate(q.id, q.topic, q.question) for q in rt.bank.questions]
+    candidates = [Candidate(q.id, q.topic, q.question, q.answer) for q in rt.bank.questions]
     for name, questions in stored.items():
         if name != besides:
-            candidates += [Candidate(f"{name}:{q.id}", q.topic, q.question) for q in questions]
+            candidates += [Candidate(f"{name}:{q.id}", q.topic, q.question, q.answer) for q in questions]
     return DuplicateIndex(candidates)
 
 
@@ -71,13 +74,22 @@ async def import_bank(rt: Runtime, ctx: Context, cmd: ImportBank) -> Reply:
     return notice("\n".join(lines), Tone.SUCCESS)
 
 
+def _changed(when: datetime, by: str) -> str:
+    return f"{when:%Y-%m-%d %H:%M} UTC by {by or FORGOTTEN}"
+
+
 async def list_banks(rt: Runtime, ctx: Context, _cmd: ListBanks) -> Reply:
     """The bundled bank and the workspace's banks."""
     async with rt.engine.connect() as conn:
         stored = await bank_store.list_banks(conn, ctx.platform, ctx.workspace_id)
     rows = [(BUILTIN, "-", str(len(rt.bank.questions)), "bundled with the bot")]
     rows += [
-        (b.name, str(b.version), str(b.questions), f"{b.updated_at:%Y-%m-%d %H:%M} UTC by {b.updated_by}")
+        (
+            b.name,
+            str(b.version),
+            str(b.questions),
+            f"{b.updated_at:%Y-%m-%d %H:%M} UTC by {b.updated_by or FORGOTTEN}",
+        )
         for b in stored
     ]
     return Reply(

@@ -153,6 +153,19 @@ async def practice_bank(conn: AsyncConnection, bundled: Bank, ctx: Context) -> B
     return bundled if channel is None else await draw_bank(conn, bundled, channel)
 
 
+async def topic_names(
+    conn: AsyncConnection, bundled: Bank, ctx: Context, banks: tuple[str, ...] | None = None
+) -> list[str]:
+    """The topics autocomplete offers, in bank order (bundled first): of the banks ``banks`` when
+    given (``daily set ... banks`` typed in the same command), else of the banks the caller's
+    channel draws from. Unknown or removed names among ``banks`` are left out."""
+    if banks is None:
+        bank = await practice_bank(conn, bundled, ctx)
+    else:
+        bank = await union(conn, bundled, ctx.platform, ctx.workspace_id, banks)
+    return [name for name, _ in bank.topics()]
+
+
 async def practice_question(
     conn: AsyncConnection, bundled: Bank, user_pk: int, question_id: str
 ) -> Question | None:

@@ -11,15 +11,25 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.bank.grading import PARTIAL_AT, Verdict, giveaways, grade, normalize, stated_misconception
+from bot.bank import grading
+from bot.bank.grading import (
+    PARTIAL_AT,
+    Grade,
+    Verdict,
+    giveaways,
+    grade,
+    normalize,
+    stated_misconception,
+)
 from bot.bank.model import Bank, Question
-from bot.bank.quiz_quality import MAX_RULE_SHARE, RULE_TEXT, bank_cue_report
+from bot.bank.quiz_quality import MAX_RULE_SHARE, RULE_TEXT, CueReport, LengthFlag, bank_cue_report
 
 # Short quiz options that differ from the answer in a word or two are often the point (a swapped
 # relation: training vs validation loss); only near-identical text (a typo apart) is an error.
 NEAR_EQUAL = 97.0
 NON_DISCRIMINATING_SHARE = 0.5
 MIN_CUE_QUESTIONS = 10  # fewer quiz questions: blind-player shares are warnings
+BANK_WIDE = "(bank)"  # the question id of a finding about the whole bank
 
 
 @dataclass(frozen=True)
@@ -49,11 +59,12 @@ def _missing_fields(question: Question) -> list[Finding]:
 def _distractors(question: Question) -> list[Finding]:
     if question.quiz is None:
         return []
-    answer = normalize(question.quiz.correct)
+    normal = {option: normalize(option) for option in question.quiz.options}
+    answer = normal[question.quiz.correct]
     findings = []
-    counts = Counter(normalize(option) for option in question.quiz.options)
+    counts = Counter(normal[option] for option in question.quiz.options)
     for choice in (wrong.text for wrong in question.quiz.wrong):
-        similarity = fuzz.ratio(normalize(choice), answer)
+        similarity = fuzz.ratio(normal[choice], answer)
         if similarity >= NEAR_EQUAL:
             findings.append(
                 Finding(
@@ -62,7 +73,7 @@ def _distractors(question: Question) -> list[Finding]:
                     True,
                 )
             )
-        if counts[normalize(choice)] > 1:
+        if counts[normal[choice]] > 1:
             findings.append(Finding(question.id, f"duplicate option: {choice[:60]}", True))
     return findings
 
@@ -70,12 +81,17 @@ def _distractors(question: Question) -> list[Finding]:
 def quiz_cue_findings(bank: Bank) -> list[Finding]:
     """Blind rules winning too often fail the bank; options of an odd length are warnings."""
     report = bank_cue_report(bank)
+    return cue_share_findings(report) + [length_finding(flag) for flag in report.flags]
+
+
+def cue_share_findings(report: CueReport) -> list[Finding]:
+    """The bank-wide findings of a cue report: each blind rule that wins too often."""
     # Below MIN_CUE_QUESTIONS a share says more about chance than about a tell (two questions give
     # 0, 50 or 100%): a small bank is warned, not refused.
     enough = report.questions >= MIN_CUE_QUESTIONS
-    findings = [
+    return [
         Finding(
-            "(bank)",
+            BANK_WIDE,
             f"a blind player who would {RULE_TEXT[rule]} wins {report.shares[rule]:.1%} "
             f"of {report.questions} quiz questions (at most {MAX_RULE_SHARE:.0%}"
             + ("" if enough else f"; a warning below {MIN_CUE_QUESTIONS} quiz questions")
@@ -84,27 +100,31 @@ def quiz_cue_findings(bank: Bank) -> list[Finding]:
         )
         for rule in report.too_high()
     ]
-    findings += [
-        Finding(
-            flag.question_id,
-            f"option length {flag.length} is far from the median {flag.median:.0f}: {flag.option[:60]}",
-            False,
-        )
-        for flag in report.flags
-    ]
-    return findings
 
 
-def _self_grade(question: Question) -> list[Finding]:
+def length_finding(flag: LengthFlag) -> Finding:
+    """The warning for one option of an odd length."""
+    return Finding(
+        flag.question_id,
+        f"option length {flag.length} is far from the median {flag.median:.0f}: {flag.option[:60]}",
+        False,
+    )
+
+
+def _reference_grade(question: Question) -> Grade | None:
+    """How the reference answer grades against its own key points (None without key points)."""
     if not question.key_points:
-        return []
-    result = grade(
+        return None
+    return grade(
         question.key_points,
         question.answer,
         question=question.question,
         misconceptions=question.misconceptions,
     )
-    if result.verdict is Verdict.STRONG:
+
+
+def _self_grade(question: Question, result: Grade | None) -> list[Finding]:
+    if result is None or result.verdict is Verdict.STRONG:
         return []
     missed = [group[0] for group, found in zip(question.key_points, result.found, strict=True) if not found]
     return [
@@ -118,9 +138,15 @@ def _self_grade(question: Question) -> list[Finding]:
     ]
 
 
-def _own_misconceptions(question: Question) -> list[Finding]:
+def _own_misconceptions(question: Question, reference: Grade | None) -> list[Finding]:
     """The reference answer and the correct quiz option must not state the question's misconceptions."""
-    texts = [("the reference answer", question.answer)]
+    if not question.misconceptions:
+        return []  # nothing to state (and each text would be tokenised for nothing)
+    texts = []
+    # grade() looks for the misconceptions in every answer it grades strong, and one stated grades
+    # missed: a reference answer graded strong states none, and is not tokenised a second time.
+    if reference is None or reference.verdict is not Verdict.STRONG:
+        texts.append(("the reference answer", question.answer))
     if question.quiz is not None:
         texts.append(("the correct quiz option", question.quiz.correct))
     findings = []
@@ -133,13 +159,24 @@ def _own_misconceptions(question: Question) -> list[Finding]:
     return findings
 
 
+def _one_character_answers_miss() -> bool:
+    """Whether the grader in use grades every one-character answer missed, whatever the question.
+
+    ``bot.bank.grading.grade`` credits nothing to an answer with fewer than ``MIN_OWN_WORDS`` words
+    of its own, and one character is at most one word: asking it 36 times per question would cost
+    most of a bank upload. Any other grader (one a test puts in its place) is asked.
+    """
+    return grade is grading.grade and grading.MIN_OWN_WORDS > 1
+
+
 def _gaming(question: Question) -> list[Finding]:
     """An answer that echoes the question, or is one letter or digit, must grade missed."""
     if not question.key_points:
         return []
     findings = []
     probes = [("the question text echoed back", question.question)]
-    probes += [(f"the one-character answer {c!r}", c) for c in string.ascii_lowercase + string.digits]
+    if not _one_character_answers_miss():
+        probes += [(f"the one-character answer {c!r}", c) for c in string.ascii_lowercase + string.digits]
     for label, text in probes:
         result = grade(
             question.key_points, text, question=question.question, misconceptions=question.misconceptions
@@ -176,16 +213,25 @@ def discrimination(bank: Bank, question: Question) -> list[str]:
     ]
 
 
+def question_findings(question: Question) -> list[Finding]:
+    """The findings of one question on its own: fields, options, self-grade, misconceptions, gaming
+    (not the bank-wide ones: discrimination, blind-player shares, option lengths)."""
+    reference = _reference_grade(question)
+    return (
+        _missing_fields(question)
+        + _distractors(question)
+        + _self_grade(question, reference)
+        + _own_misconceptions(question, reference)
+        + _gaming(question)
+    )
+
+
 def check_bank(bank: Bank) -> list[Finding]:
     """Every finding of every question, in bank order."""
     findings: list[Finding] = []
     others = max(len(bank.questions) - 1, 1)
     for question in bank.questions:
-        findings += _missing_fields(question)
-        findings += _distractors(question)
-        findings += _self_grade(question)
-        findings += _own_misconceptions(question)
-        findings += _gaming(question)
+        findings += question_findings(question)
         matched = discrimination(bank, question)
         if len(matched) > NON_DISCRIMINATING_SHARE * others:
             findings.append(

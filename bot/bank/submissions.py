@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,6 +29,7 @@ from bot.bank.commands import (
     SubmitQuestion,
 )
 from bot.bank.duplicates import describe
+from bot.bank.forget import credit_line
 from bot.bank.key_point_suggest import KeyPointSuggester
 from bot.bank.markdown_import import slugify
 from bot.bank.model import Bank, BankError, Question
@@ -46,6 +47,7 @@ MAX_PER_DAY = 3
 QUEUE_SHOWN = 10
 MEMBERS_BANK = "members"
 MEMBERS_TITLE = "Members' questions"
+LIMIT_REACHED = f"You can submit {MAX_PER_DAY} questions a day (UTC); try again after midnight UTC."
 EDITABLE = ("topic", "question", "answer", "difficulty", "key_points")
 
 
@@ -115,11 +117,10 @@ async def submit_question(rt: Runtime, ctx: Context, cmd: SubmitQuestion) -> Rep
     near = (await existing_index(rt, ctx)).find(draft.question, draft.topic)
     now = rt.clock.now()
     async with rt.engine.begin() as conn:
-        recent = await store.count_since(
-            conn, ctx.platform, ctx.workspace_id, ctx.user_id, now - timedelta(days=1)
-        )
-        if recent >= MAX_PER_DAY:
-            return error(f"You can submit {MAX_PER_DAY} questions a day; try again tomorrow.")
+        if not await store.take_slot(
+            conn, ctx.platform, ctx.workspace_id, ctx.user_id, now.astimezone(UTC).date(), MAX_PER_DAY
+        ):
+            return error(LIMIT_REACHED)
         submission_id = await store.add_submission(
             conn,
             {
@@ -222,7 +223,7 @@ async def approve_submission(rt: Runtime, ctx: Context, cmd: ApproveSubmission) 
             name, ()
         )
         question_id = _new_id(body["question"], {q.id for q in current})
-        credit = f"Suggested by {row.display_name}." if row.credit else ""
+        credit = credit_line(row.display_name) if row.credit else ""
         try:
             question = Question.model_validate({"id": question_id, "explanation": credit, **body})
         except ValidationError as exc:

@@ -2,9 +2,10 @@
 
 Markdown (``.md``) goes through ``bot.bank.markdown_import``, JSON through ``bot.bank.model.parse_bank``; both
 report the file, the question and the field. Then every question must pass the per-question
-quality rules of ``bot.bank.quality`` (self-grade, quiz options). The bank-wide rule "key points
-do not discriminate" compares every question with every other answer, which takes minutes for
-1,000 questions: an upload skips it and ``dailyq bank check`` runs it.
+quality rules of ``bot.bank.quality`` (self-grade, quiz options), and the blind-player shares over
+the whole bank. The bank-wide rule "key points do not discriminate" compares every question with
+every other answer, which takes minutes for 1,000 questions: an upload skips it and
+``dailyq bank check`` runs it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import PurePath
 from bot.bank.duplicates import DuplicateIndex, NearDuplicate
 from bot.bank.markdown_import import import_markdown
 from bot.bank.model import Bank, BankError, Question, parse_bank
-from bot.bank.quality import check_bank, quiz_cue_findings
+from bot.bank.quality import cue_share_findings, length_finding, question_findings
+from bot.bank.quiz_quality import bank_cue_report, length_flags
 
 MAX_BYTES = 5_000_000
 MAX_QUESTIONS = 2_000
@@ -81,9 +83,6 @@ def parse_file(filename: str, content: bytes) -> tuple[Bank, str]:
     return bank, str(title or PurePath(filename).stem)[:200]
 
 
-BANK_WIDE = "(bank)"  # how bank_quality names a finding about the whole bank
-
-
 def quality_errors(filename: str, bank: Bank, name: str) -> tuple[list[str], list[str]]:
     """(errors, warnings) of every question, each naming the file, the question and its number."""
     errors: list[str] = []
@@ -93,12 +92,12 @@ def quality_errors(filename: str, bank: Bank, name: str) -> tuple[list[str], lis
         where = f"{filename}: question '{question.id}' (#{number})"
         if len(question.id) > longest:
             errors.append(f"{where}: field 'id': at most {longest} characters in bank '{name}'")
-        for finding in check_bank(Bank((question,))):
-            if finding.question_id != BANK_WIDE:  # the blind-player shares count over the whole bank
-                (errors if finding.error else warnings).append(f"{where}: {finding.message}")
-    for finding in quiz_cue_findings(bank):
-        if finding.question_id == BANK_WIDE:
-            (errors if finding.error else warnings).append(f"{filename}: {finding.message}")
+        findings = question_findings(question) + [length_finding(flag) for flag in length_flags(question)]
+        for finding in findings:
+            (errors if finding.error else warnings).append(f"{where}: {finding.message}")
+    # The blind-player shares count over the whole bank, once.
+    for finding in cue_share_findings(bank_cue_report(bank)):
+        (errors if finding.error else warnings).append(f"{filename}: {finding.message}")
     return errors, warnings
 
 

@@ -165,3 +165,46 @@ async def find_question(
     )
     body = (await conn.execute(statement)).scalar()
     return None if body is None else Question.model_validate(json.loads(body))
+
+
+async def remove_credit(
+    conn: AsyncConnection, platform: str, workspace_id: str, name: str, question_id: str, credit: str
+) -> int:
+    """Strip the sentence ``credit`` from the explanation of question ``question_id`` of bank
+    ``name`` in every version that has it (forget-me); how many stored rows changed."""
+    statement = (
+        select(bank_questions.c.bank_pk, bank_questions.c.version, bank_questions.c.body)
+        .join(banks, bank_questions.c.bank_pk == banks.c.id)
+        .where(
+            _workspace(platform, workspace_id),
+            banks.c.name == name,
+            bank_questions.c.question_id == question_id,
+        )
+    )
+    changed = 0
+    for row in (await conn.execute(statement)).all():
+        body = json.loads(row.body)
+        explanation = str(body.get("explanation") or "")
+        if credit not in explanation:
+            continue
+        body["explanation"] = " ".join(explanation.replace(credit, " ").split())
+        await conn.execute(
+            update(bank_questions)
+            .where(
+                bank_questions.c.bank_pk == row.bank_pk,
+                bank_questions.c.version == row.version,
+                bank_questions.c.question_id == question_id,
+            )
+            .values(body=json.dumps(body))
+        )
+        changed += 1
+    return changed
+
+
+async def forget_editor(conn: AsyncConnection, platform: str, workspace_id: str, user_id: str) -> None:
+    """Blank ``user_id`` where it is named as the last to change a bank (forget-me)."""
+    await conn.execute(
+        update(banks)
+        .where(_workspace(platform, workspace_id), banks.c.updated_by == user_id)
+        .values(updated_by="")
+    )

@@ -1,15 +1,16 @@
-"""Members' submissions in the database: add, count per member, the queue, decide, tell."""
+"""Members' submissions in the database: the daily quota, add, the queue, decide, tell, forget."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.tables import submissions
+from bot.store.dialect import insert_ignore
+from bot.store.tables import submission_quota, submissions
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
@@ -21,17 +22,23 @@ async def add_submission(conn: AsyncConnection, values: dict[str, Any]) -> int:
     return int(result.inserted_primary_key[0])
 
 
-async def count_since(
-    conn: AsyncConnection, platform: str, workspace_id: str, user_id: str, since: datetime
-) -> int:
-    """How many submissions a member made since ``since``."""
-    statement = select(func.count()).where(
-        submissions.c.platform == platform,
-        submissions.c.workspace_id == workspace_id,
-        submissions.c.user_id == user_id,
-        submissions.c.created_at >= since,
+async def take_slot(
+    conn: AsyncConnection, platform: str, workspace_id: str, user_id: str, day: date, limit: int
+) -> bool:
+    """Use one of the member's ``limit`` submissions of ``day``; False when none is left.
+
+    The check and the increment are one conditional UPDATE, so two submits at once cannot both
+    take the last slot (PostgreSQL re-checks ``used < limit`` after waiting for the row lock).
+    Call in the transaction that stores the submission: a rollback gives the slot back."""
+    keys = {"platform": platform, "workspace_id": workspace_id, "user_id": user_id, "day": day}
+    await insert_ignore(conn, submission_quota, {**keys, "used": 0}, tuple(keys))
+    result = await conn.execute(
+        update(submission_quota)
+        .where(*(submission_quota.c[name] == value for name, value in keys.items()))
+        .where(submission_quota.c.used < limit)
+        .values(used=submission_quota.c.used + 1)
     )
-    return int((await conn.execute(statement)).scalar_one())
+    return result.rowcount == 1
 
 
 async def pending(conn: AsyncConnection, platform: str, workspace_id: str, limit: int) -> list[Row[Any]]:
@@ -135,3 +142,43 @@ async def mine(conn: AsyncConnection, platform: str, workspace_id: str, user_id:
         .limit(20)
     )
     return list((await conn.execute(statement)).all())
+
+
+async def forget_member(
+    conn: AsyncConnection, platform: str, workspace_id: str, user_id: str
+) -> list[tuple[str, str]]:
+    """Delete a member's pending and rejected submissions and quota rows; keep the approved ones
+    with the member's id and name blanked (the question is the bank's now), and blank the member
+    as the admin who decided others' submissions. Returns the
+    (qualified question id, display name) of each approved question the member was credited for."""
+    member = (
+        (submissions.c.platform == platform)
+        & (submissions.c.workspace_id == workspace_id)
+        & (submissions.c.user_id == user_id)
+    )
+    credited = (
+        await conn.execute(
+            select(submissions.c.question_id, submissions.c.display_name).where(
+                member, submissions.c.status == APPROVED, submissions.c.credit.is_(True)
+            )
+        )
+    ).all()
+    await conn.execute(delete(submissions).where(member, submissions.c.status != APPROVED))
+    await conn.execute(update(submissions).where(member).values(user_id="", display_name="", credit=False))
+    await conn.execute(  # an admin's decisions stay, without their id
+        update(submissions)
+        .where(
+            submissions.c.platform == platform,
+            submissions.c.workspace_id == workspace_id,
+            submissions.c.decided_by == user_id,
+        )
+        .values(decided_by="")
+    )
+    await conn.execute(
+        delete(submission_quota).where(
+            submission_quota.c.platform == platform,
+            submission_quota.c.workspace_id == workspace_id,
+            submission_quota.c.user_id == user_id,
+        )
+    )
+    return [(str(row.question_id), str(row.display_name)) for row in credited if row.question_id]

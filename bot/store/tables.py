@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -407,4 +408,17 @@ submissions = Table(
     Column("told_at", UTCDateTime()),
     Index("ix_submissions_queue", "platform", "workspace_id", "status"),
     Index("ix_submissions_member", "platform", "workspace_id", "user_id", "created_at"),
+)
+
+# How many questions a member submitted on one UTC day (migration 0009). ``submit`` raises ``used``
+# with one conditional UPDATE (``WHERE used < limit``), so concurrent submits cannot pass the limit.
+submission_quota = Table(
+    "submission_quota",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("day", Date(), nullable=False),
+    Column("used", Integer, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace_id", "user_id", "day"),
 )

@@ -132,3 +132,61 @@ async def test_help_lists_the_bank_commands(h: DiscordHarness) -> None:
     text = json.dumps(await h.slash("help", None, user="member"))
     for usage in ("/bank import <file> [name]", "/bank queue", "/submit [difficulty] [credit]", "/daily set"):
         assert usage in text, usage
+
+
+def autocomplete(h: DiscordHarness, command: str, values: dict[str, str], focused: str) -> JSON:
+    """An autocomplete interaction (type 4) of ``command`` with ``focused`` being typed."""
+    payload = h.fake.slash_command(command, values, user="admin", channel_id=h.channel_id)
+    payload["type"] = 4
+    options = payload["data"]["options"]
+    while options and options[0]["type"] in (1, 2):
+        options = options[0]["options"]
+    for option in options:
+        option["focused"] = option["name"] == focused
+    return payload
+
+
+def choice_values(response: JSON) -> list[str]:
+    assert response["type"] == 8
+    return [choice["value"] for choice in response["data"]["choices"]]
+
+
+async def test_topic_autocomplete_offers_the_workspace_banks_topics(h: DiscordHarness) -> None:
+    bank = load_bank([BUNDLED_BANK])
+    data = json.loads(bank_bytes(bank, 3))
+    for question, topic in zip(
+        data["questions"], ("Deep Graph Learning", "Warm-ups", "Warm-ups"), strict=True
+    ):
+        question["topic"] = topic
+    assert "Imported bank 'ours'" in shown(
+        await import_file(h, "admin", "ours.json", json.dumps(data).encode())
+    )
+    bundled_deep = ["Neural Networks and Deep Learning", "Advanced Deep Learning Concepts"]
+    # The channel still draws from the bundled bank alone: /question offers its topics only.
+    assert (
+        choice_values(await h.respond(autocomplete(h, "question", {"topic": "deep"}, "topic")))
+        == bundled_deep
+    )
+    # /daily set with banks typed offers the topics of those banks, the workspace's included.
+    typed = {"banks": "builtin, ours", "topics": "deep"}
+    listed = await h.respond(autocomplete(h, "daily set", typed, "topics"))
+    assert listed["data"]["choices"] == [
+        {"name": "Neural Networks and Deep Learning", "value": "Neural Networks and Deep Learning"},
+        {"name": "Advanced Deep Learning Concepts", "value": "Advanced Deep Learning Concepts"},
+        {"name": "Deep Graph Learning", "value": "Deep Graph Learning"},
+    ]
+    typed = {"banks": "ours", "topics": "Warm-ups, "}
+    assert choice_values(await h.respond(autocomplete(h, "daily set", typed, "topics"))) == [
+        "Warm-ups, Deep Graph Learning"
+    ]
+    # Once the channel draws from ours alone, /question offers exactly ours' topics.
+    assert "banks" in await slash(h, "daily set", {"time": "09:00", "banks": "ours"}, "admin")
+    assert choice_values(await h.respond(autocomplete(h, "question", {"topic": ""}, "topic"))) == [
+        "Deep Graph Learning",
+        "Warm-ups",
+    ]
+    # ...and /daily set without banks typed goes by the channel's banks.
+    typed = {"topics": "deep"}
+    assert choice_values(await h.respond(autocomplete(h, "daily set", typed, "topics"))) == [
+        "Deep Graph Learning"
+    ]

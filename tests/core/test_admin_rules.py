@@ -200,7 +200,9 @@ async def test_forget_me_asks_before_deleting(app: App) -> None:
     ask = await say(app, "forget-me")
     assert text(ask) == (
         "This deletes everything dailyq stored about you, for good: answers, points, streaks, "
-        "appeals, practice cards and reminders. To go ahead, send `forget-me confirm`."
+        "appeals, practice cards, reminders and your pending or rejected question submissions. "
+        "Questions of yours an admin approved stay in the workspace's bank, without your name. "
+        "To go ahead, send `forget-me confirm`."
     )
     assert await answer_count(app) == 1  # asking deletes nothing
     done = await say(app, "forget-me confirm")

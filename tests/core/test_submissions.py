@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import time, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,19 +14,21 @@ from bot.app import App, build_app
 from bot.bank.commands import (
     ApproveSubmission,
     EditSubmission,
+    ListBanks,
     MySubmissions,
     RejectSubmission,
     ShowQueue,
     SubmitQuestion,
 )
 from bot.bank.model import Bank
-from bot.cards import Card, Notice, QuestionCard, TableCard, Tone
-from bot.commands import ConfigureDaily, DailyAction, ManageDaily
+from bot.cards import Card, Notice, QuestionCard, Reply, TableCard, Tone
+from bot.commands import ConfigureDaily, DailyAction, ForgetMe, ManageDaily
 from bot.config import Settings
 from bot.store import banks as bank_store
-from bot.store.tables import submissions
+from bot.store import submissions as submission_store
+from bot.store.tables import bank_questions, submission_quota, submissions
 from bot.text.grammar import CommandError, parse
-from tests.conftest import admin, member
+from tests.conftest import AppFactory, admin, member
 from tests.support.clock import FakeClock
 from tests.support.messenger import RecordingMessenger
 
@@ -190,16 +193,33 @@ async def test_reject_tells_the_submitter_privately_through_the_notifier(
         await app.close()
 
 
+LIMIT = Notice("You can submit 3 questions a day (UTC); try again after midnight UTC.", Tone.ERROR)
+
+
 async def test_three_submissions_a_day_per_member(app: App, clock: FakeClock) -> None:
     for number in range(3):
         reply = await app.service.handle(member(), SPANNING)
         assert f"#{number + 1} in the queue" in text(reply)
     refused = await app.service.handle(member(), SPANNING)
-    assert refused.cards == (Notice("You can submit 3 questions a day; try again tomorrow.", Tone.ERROR),)
+    assert refused.cards == (LIMIT,)
     other = await app.service.handle(member(user="U3", name="Eve"), SPANNING)
     assert "#4 in the queue" in text(other)
-    clock.advance(timedelta(days=1, seconds=1))
+    clock.advance(timedelta(hours=15, minutes=59))  # 23:59 UTC: still the same day
+    assert (await app.service.handle(member(), SPANNING)).cards == (LIMIT,)
+    clock.advance(timedelta(minutes=1))  # midnight UTC: a new day
     assert "#5 in the queue" in text(await app.service.handle(member(), SPANNING))
+
+
+async def test_concurrent_submits_from_one_member_store_exactly_the_limit(app: App) -> None:
+    # Eight submits at once (separate connections on PostgreSQL): "count, then insert" let more
+    # than three through; the conditional UPDATE on the quota row cannot.
+    replies = await asyncio.gather(*(app.service.handle(member(), SPANNING) for _ in range(8)))
+    accepted = [r for r in replies if "in the queue" in text(r)]
+    refused = [r for r in replies if r.cards == (LIMIT,)]
+    assert (len(accepted), len(refused)) == (3, 5)
+    async with app.engine.connect() as conn:
+        stored = (await conn.execute(select(submissions.c.user_id))).scalars().all()
+    assert stored == ["U2", "U2", "U2"]
 
 
 async def test_mentions_and_links_are_neutralised(app: App) -> None:
@@ -281,3 +301,95 @@ async def test_two_approvals_at_once_both_land_in_the_bank(app: App) -> None:
         "breadth-first-search-visit-graph",
         "spanning-tree-graph",
     ]
+
+
+async def test_two_apps_on_one_sqlite_file_share_the_limit(make_app: AppFactory, sqlite_db: str) -> None:
+    # Two bot processes on one SQLite file have an engine each: the limit is the database's.
+    first, second = await make_app(sqlite_db), await make_app(sqlite_db)
+    replies = await asyncio.gather(
+        *(app.service.handle(member(), SPANNING) for app in (first, second) for _ in range(4))
+    )
+    assert sorted("in the queue" in text(r) for r in replies) == [False] * 5 + [True] * 3
+    assert [r for r in replies if "in the queue" not in text(r)] == [Reply((LIMIT,))] * 5
+    async with first.engine.connect() as conn:
+        assert (await conn.execute(select(submission_quota.c.used))).scalars().all() == [3]
+
+
+async def test_a_failed_submit_gives_its_slot_back(app: App) -> None:
+    day = datetime(2026, 11, 25, tzinfo=UTC).date()
+    with pytest.raises(RuntimeError):
+        async with app.engine.begin() as conn:
+            assert await submission_store.take_slot(conn, "test", "W1", "U2", day, 3)
+            raise RuntimeError("the insert failed")
+    async with app.engine.begin() as conn:
+        taken = [await submission_store.take_slot(conn, "test", "W1", "U2", day, 3) for _ in range(4)]
+    assert taken == [True, True, True, False]
+
+
+async def test_forget_me_deletes_open_submissions_and_uncredits_approved_ones(app: App) -> None:
+    await app.service.handle(member(), SPANNING)  # 1: approved, credited
+    await app.service.handle(member(), replace(SPANNING, question="What is a minimum spanning tree?"))
+    await app.service.handle(member(), replace(SPANNING, question="What is a spanning forest?"))
+    await app.service.handle(member(user="U3", name="Eve"), replace(SPANNING, question="What is a cut?"))
+    await app.service.handle(admin(), ApproveSubmission(1))
+    await app.service.handle(admin(), RejectSubmission(2, "too close to #1"))
+    # An admin re-uploads the bank unchanged: the credit is in two stored versions now.
+    async with app.engine.begin() as conn:
+        current = (await bank_store.current_questions(conn, "test", "W1"))["members"]
+        await bank_store.save_version(
+            conn, "test", "W1", "members", "Members", current, by="U1", now=datetime(2026, 11, 25, tzinfo=UTC)
+        )
+    done = await app.service.handle(member(), ForgetMe(confirmed=True))
+    assert done.cards == (
+        Notice(
+            "Deleted everything dailyq stored about you: answers, points, streaks, practice cards, "
+            "reminders and your pending or rejected question submissions. Kept in the workspace's bank "
+            "without your name: 1 question you suggested.",
+            Tone.SUCCESS,
+        ),
+    )
+    async with app.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    submissions.c.id, submissions.c.user_id, submissions.c.display_name, submissions.c.status
+                ).order_by(submissions.c.id)
+            )
+        ).all()
+        bodies = (await conn.execute(select(bank_questions.c.version, bank_questions.c.body))).all()
+        stored = await bank_store.current_questions(conn, "test", "W1")
+    assert [tuple(r) for r in rows] == [(1, "", "", "approved"), (4, "U3", "Eve", "pending")]
+    assert sorted(version for version, _ in bodies) == [1, 2]
+    assert all("Bob" not in body for _, body in bodies)
+    assert [(q.id, q.question, q.explanation) for q in stored["members"]] == [
+        ("spanning-tree-graph", SPANNING.question, "")
+    ]
+    mine = await app.service.handle(member(), MySubmissions())
+    assert text(mine) == "You have not submitted questions. `submit topic | question | answer` does."
+    # Eve's submission and the queue are untouched; Bob's quota went with him.
+    queue = (await app.service.handle(admin(), ShowQueue())).cards[0]
+    assert isinstance(queue, TableCard) and [row[0] for row in queue.rows] == ["#4"]
+    async with app.engine.connect() as conn:
+        assert (await conn.execute(select(submission_quota.c.user_id))).scalars().all() == ["U3"]
+
+
+async def test_forget_me_without_approved_questions_says_nothing_was_kept(app: App) -> None:
+    await app.service.handle(member(), replace(SPANNING, credit=False))
+    await app.service.handle(admin(), ApproveSubmission(1))  # approved, not credited: no name to remove
+    done = await app.service.handle(member(), ForgetMe(confirmed=True))
+    assert text(done).endswith("reminders and your pending or rejected question submissions.")
+    async with app.engine.connect() as conn:
+        rows = (await conn.execute(select(submissions.c.user_id, submissions.c.status))).all()
+    assert [tuple(r) for r in rows] == [("", "approved")]
+
+
+async def test_an_admin_who_forgets_themself_leaves_decisions_and_banks_without_their_id(app: App) -> None:
+    await app.service.handle(member(), SPANNING)
+    await app.service.handle(admin(), ApproveSubmission(1))
+    await app.service.handle(admin(), ForgetMe(confirmed=True))
+    listed = (await app.service.handle(member(), ListBanks())).cards[0]
+    assert isinstance(listed, TableCard)
+    assert listed.rows[1] == ("members", "1", "1", "2026-11-25 08:00 UTC by (forgotten)")
+    async with app.engine.connect() as conn:
+        row = (await conn.execute(select(submissions.c.user_id, submissions.c.decided_by))).one()
+    assert tuple(row) == ("U2", "")  # Bob's approved submission is still his
