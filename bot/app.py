@@ -14,9 +14,21 @@ from bot.daily.reminder_fanout import ReminderFanout
 from bot.daily.timer import RoundsTimer
 from bot.grades.judge_client import OpenAICompatibleJudge
 from bot.grades.judging import JudgeConfig, RoundJudging
-from bot.ports import Clock, Judge, Messenger, Metrics, Notifier, Nudger, SystemClock, WarpClock
+from bot.ports import (
+    Clock,
+    Groups,
+    Judge,
+    Messenger,
+    Metrics,
+    Notifier,
+    Nudger,
+    Roles,
+    SystemClock,
+    WarpClock,
+)
 from bot.runtime import Runtime
 from bot.service import Service
+from bot.standings.roles import RoleAwards
 from bot.store.db import open_database
 
 
@@ -56,13 +68,17 @@ async def build_app(
     judge: Judge | None = None,
     nudger: Nudger | None = None,
     notifier: Notifier | None = None,
+    roles: Roles | None = None,
+    groups: Groups | None = None,
 ) -> App:
     """Load the bank (raises ``BankError``), open and migrate the database (``StoreError``).
 
     ``judge`` overrides the judge of the settings (``DAILYQ_JUDGE_URL``; none by default).
     ``nudger`` (usually the messenger itself) sends the opt-in reminders; without it none are sent.
     ``notifier`` tells a submitter privately how moderation went; without it they learn on their
-    next ``submit`` or ``bank mine``.
+    next ``submit`` or ``bank mine``. ``roles`` (Discord) gives the champion and streak-milestone
+    roles admins chose; without it ``daily roles`` says roles are a Discord feature. ``groups``
+    lists a Discord role's or Slack user group's members for ``team add``.
     """
     bank = bank or load_bank(settings.questions)
     engine = await open_database(settings.database_url, pool_size=settings.db_pool)
@@ -86,7 +102,9 @@ async def build_app(
     )
     timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
     rounds.on_change = timer.poke
-    runtime = Runtime(engine, bank, rounds, clock, settings.timezone, notifier)
+    if roles is not None:
+        rounds.champions.awards = RoleAwards(engine, roles, clock, settings.lease)
+    runtime = Runtime(engine, bank, rounds, clock, settings.timezone, notifier, roles, groups)
     return App(
         engine,
         bank,

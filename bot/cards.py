@@ -214,6 +214,9 @@ class TableCard:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     footer: str = ""
+    # platform user ids the card congratulates: Slack mentions them (the only live mentions of a
+    # card); Discord gives roles instead, and the console names them already
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,15 @@ class ConfigureSeason:
     length: str | None = None
 
 
+@dataclass(frozen=True)
+class ConfigureRoles:
+    """``daily roles`` (show), ``daily roles champion|streak7|streak30|streak100 <role>|off``,
+    ``daily roles off`` (admins; Discord only). ``role`` is the role mention or id as typed."""
+
+    kind: str | None = None
+    role: str | None = None
+
+
 class TeamAction(StrEnum):
     """Verbs of ``team``."""
 
@@ -300,6 +309,7 @@ Command = (
     | SetQuotePrivacy
     | ShowSeasonBoard
     | ConfigureSeason
+    | ConfigureRoles
     | ManageTeam
     | ShowTeamBoard
     | ConfigureDaily
@@ -331,6 +341,8 @@ def needs_admin(command: Command) -> bool:
         command,
         (ConfigureDaily, ListAppeals, DecideAppeal, Regrade, ListAnswers, ExportDaily, *ADMIN_BANK_COMMANDS),
     ):
+        return True
+    if isinstance(command, ConfigureRoles):
         return True
     if isinstance(command, ConfigureSeason):
         return command.length is not None

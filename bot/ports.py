@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -122,6 +123,53 @@ class Notifier(Protocol):
     False when the platform cannot (the core then shows it on the member's next command)."""
 
     async def tell(self, platform: str, workspace_id: str, user_id: str, card: Card) -> bool: ...
+
+
+class RoleProblem(StrEnum):
+    """Why a role cannot be given (the core turns it into what the admin should fix)."""
+
+    MISSING_PERMISSION = "missing_permission"  # no Manage Roles (Discord 403, code 50013)
+    UNKNOWN_ROLE = "unknown_role"  # the role was deleted (404, code 10011)
+    TOO_HIGH = "too_high"  # at or above the bot's highest role
+    NOT_ASSIGNABLE = "not_assignable"  # @everyone, or managed by an integration or bot
+    MEMBER_GONE = "member_gone"  # the member left the server (404, code 10007)
+    FAILED = "failed"  # anything else (network, 5xx)
+
+
+class RoleError(Exception):
+    """A role change the platform refused; ``problem`` says why."""
+
+    def __init__(self, problem: RoleProblem, message: str = "") -> None:
+        super().__init__(message or problem.value)
+        self.problem = problem
+
+
+class Roles(Protocol):
+    """Outbound port (Discord): give and take one role the admin chose; never any other.
+
+    ``check`` says why the bot could not give ``role_id`` in a workspace (None: it can);
+    ``grant`` and ``revoke`` raise ``RoleError``.
+    """
+
+    async def check(self, workspace_id: str, role_id: str) -> RoleProblem | None: ...
+
+    async def grant(self, workspace_id: str, user_id: str, role_id: str, reason: str) -> None: ...
+
+    async def revoke(self, workspace_id: str, user_id: str, role_id: str, reason: str) -> None: ...
+
+
+class GroupError(Exception):
+    """A Discord role or Slack user group the platform would not list; the message says what to fix."""
+
+
+class Groups(Protocol):
+    """Outbound port: the members of a Discord role or a Slack user group, as (user id, name).
+
+    ``group`` is the platform's id (a role id, ``S123``) or the name as typed (a role's name, a
+    user group's handle). Raises ``GroupError`` when the group is unknown or cannot be listed.
+    """
+
+    async def members(self, workspace_id: str, group: str) -> list[tuple[str, str]]: ...
 
 
 class Clock(Protocol):

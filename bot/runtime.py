@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.bank.model import Bank
 from bot.context import Context
 from bot.daily.engine import Rounds
-from bot.ports import Clock, Notifier
+from bot.ports import Clock, Groups, Notifier, Roles
 from bot.store import channels as channel_store
 from bot.store.users import ensure_user
 
@@ -26,6 +26,8 @@ class Runtime:
     clock: Clock
     default_timezone: str = "UTC"
     notifier: Notifier | None = None  # private messages to one member (moderation outcomes)
+    roles: Roles | None = None  # Discord roles for champions and streak milestones
+    groups: Groups | None = None  # members of a Discord role / Slack user group (``team add``)
 
     async def channel(self, conn: AsyncConnection, ctx: Context) -> Row[Any]:
         """The caller's channel row (created on first use)."""

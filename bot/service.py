@@ -33,6 +33,7 @@ from bot.commands import (
     Ask,
     Command,
     ConfigureDaily,
+    ConfigureRoles,
     ConfigureSeason,
     DecideAppeal,
     Export,
@@ -69,7 +70,7 @@ from bot.members import exports, privacy
 from bot.ports import Metrics, NoMetrics
 from bot.practice import review, session
 from bot.runtime import Runtime
-from bot.standings import boards, season_board, teams
+from bot.standings import boards, roles, season_board, teams
 from bot.store import channels as channel_store
 from bot.store.users import delete_user
 from bot.text.grammar import HELP
@@ -136,6 +137,7 @@ HANDLERS: dict[type[Any], Handler] = {
     SetQuotePrivacy: privacy.set_quote_privacy,
     ShowSeasonBoard: season_board.season_board,
     ConfigureSeason: season_board.configure_season,
+    ConfigureRoles: roles.configure_roles,
     ManageTeam: teams.manage_team,
     ShowTeamBoard: teams.team_board,
     ConfigureDaily: daily_admin.configure_daily,

@@ -173,7 +173,10 @@ class DailyqCommands(commands.Cog):
     @app_commands.describe(
         action="list (anyone), add or remove (admins)",
         name="The team (one word)",
-        members="Members to add or remove, as mentions: @ann @bob (remove without members: the team)",
+        members=(
+            "Members as mentions: @ann @bob, or a @Role for its members now "
+            "(remove without members: the team)"
+        ),
     )
     @app_commands.guild_only()
     async def team(
@@ -339,6 +342,27 @@ class DailyqCommands(commands.Cog):
     async def daily_export(self, interaction: Interaction) -> None:
         """``/daily export``."""
         await self.responder.run(interaction, ExportDaily())
+
+    @daily.command(name="roles", description="Roles for the season champion and streak milestones")
+    @app_commands.describe(
+        award="What the role is for (left out: show the roles; with off: stop all of them)",
+        role="The role to give (I need Manage Roles, and my role above it)",
+        off="Stop giving the role of this award (members keep what they have)",
+    )
+    async def daily_roles(
+        self,
+        interaction: Interaction,
+        award: Literal["champion", "streak 7", "streak 30", "streak 100"] | None = None,
+        role: discord.Role | None = None,
+        off: bool = False,
+    ) -> None:
+        """``/daily roles [award] [role] [off]``."""
+        try:
+            command = options.roles(award, role.id if role else None, off)
+        except OptionError as exc:
+            await self.responder.show(interaction, error(str(exc)))
+            return
+        await self.responder.run(interaction, command)
 
     @daily.command(name="status", description="The schedule, the next post and the open round")
     async def daily_status(self, interaction: Interaction) -> None:

@@ -21,9 +21,11 @@ import discord
 from adapters.discord_adapter import permissions
 from adapters.discord_adapter.bank_commands import DiscordNotifier
 from adapters.discord_adapter.client import DailyqBot
+from adapters.discord_adapter.groups import DiscordGroups
 from adapters.discord_adapter.messenger import DiscordMessenger
 from adapters.discord_adapter.pacing import Pacer, pacer_for
 from adapters.discord_adapter.responder import Responder
+from adapters.discord_adapter.roles import DiscordRoles
 from adapters.discord_adapter.settings import DiscordSettings, InviteSettings
 from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_stopped
 from adapters.metrics import PrometheusMetrics, serving_metrics
@@ -65,7 +67,15 @@ async def build(
         pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
     messenger = DiscordMessenger(bot, pacer)
     app = await build_app(
-        core, messenger, clock, bank, metrics, nudger=messenger, notifier=DiscordNotifier(bot)
+        core,
+        messenger,
+        clock,
+        bank,
+        metrics,
+        nudger=messenger,
+        notifier=DiscordNotifier(bot),
+        roles=DiscordRoles(bot, pacer),
+        groups=DiscordGroups(bot, pacer),
     )
     bot.attach(app, Responder(app.service))
     return bot, app

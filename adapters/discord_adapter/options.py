@@ -12,7 +12,15 @@ from collections.abc import Iterable
 import discord
 
 from adapters.discord_adapter.limits import CHOICE_NAME, CHOICES
-from bot.commands import ConfigureDaily, Scope, ShowLeaderboard, ShowSeasonBoard, ShowTeamBoard, Window
+from bot.commands import (
+    ConfigureDaily,
+    ConfigureRoles,
+    Scope,
+    ShowLeaderboard,
+    ShowSeasonBoard,
+    ShowTeamBoard,
+    Window,
+)
 from bot.context import Context
 from bot.daily.schedule import MAX_REVEAL, MIN_REVEAL
 from bot.standings.seasons import SeasonError, parse_season
@@ -116,6 +124,29 @@ def leaderboard(
             raise OptionError(str(exc)) from None
         return ShowSeasonBoard(key, Scope(scope or Scope.SERVER.value))
     return ShowLeaderboard(Window(window or Window.WEEK.value), Scope(scope or Scope.CHANNEL.value))
+
+
+ROLE_AWARDS = {
+    "champion": "champion",
+    "streak 7": "streak7",
+    "streak 30": "streak30",
+    "streak 100": "streak100",
+}
+
+
+def roles(award: str | None, role_id: int | None, off: bool) -> ConfigureRoles:
+    """``/daily roles [award] [role] [off]``: nothing shows the roles; ``off`` alone stops all;
+    an award takes a role, or ``off`` to stop giving it."""
+    if award is None:
+        if role_id is not None:
+            raise OptionError("Say what the role is for: award champion, streak 7, streak 30 or streak 100.")
+        return ConfigureRoles("off") if off else ConfigureRoles()
+    kind = ROLE_AWARDS[award]
+    if off:
+        return ConfigureRoles(kind, "off")
+    if role_id is None:
+        raise OptionError(f"Pick the role for {award} (role option), or off:True to stop giving it.")
+    return ConfigureRoles(kind, str(role_id))
 
 
 def choices(names: Iterable[str]) -> list[discord.app_commands.Choice[str]]:

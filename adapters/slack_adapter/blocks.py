@@ -7,6 +7,7 @@ more than 50 blocks, a view never more than 100.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -39,6 +40,7 @@ from bot.cards import (
     Tone,
 )
 
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 QUESTION_BLOCK = "dailyq-question"
@@ -258,9 +260,17 @@ def table_blocks(card: TableCard) -> list[Block]:
         tail = " \u00b7 ".join(md(cell, 600) for cell in rest)
         lines.append(f"*{md(first, 600)}*" + (f" \u2014 {tail}" if tail else ""))
     blocks: list[Block] = [header(card.title), *sections(lines)]
+    if card.mentions:
+        blocks.append(section(f":trophy: Congratulations {mentions(card.mentions)}!"))
     if card.footer:
         blocks.append(context(md(card.footer, 2900)))
     return blocks
+
+
+def mentions(user_ids: tuple[str, ...]) -> str:
+    """Live mentions of the members a card congratulates (only well-formed Slack user ids;
+    everything else on a card stays neutralised)."""
+    return ", ".join(f"<@{u}>" for u in user_ids[:20] if SLACK_USER.fullmatch(u))
 
 
 def reply_blocks(cards: tuple[Card, ...], limit: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
@@ -294,6 +304,8 @@ def fallback_text(card: Card) -> str:
             text = f"Answer: {card.answer}"
         case StatsCard():
             text = f"Stats: {card.name}"
+        case TableCard() if card.mentions:
+            return f"{md(card.title, 200)}: {mentions(card.mentions)}"
         case LeaderboardCard() | TableCard():
             text = card.title
         case MyGradeCard():

@@ -22,6 +22,7 @@ from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, SocketServer, build_bolt_app
 from adapters.slack_adapter.client import DEFAULT_API_URL, TIMEOUT_SECONDS, make_client, open_session
 from adapters.slack_adapter.directory import Directory
+from adapters.slack_adapter.groups import SlackGroups
 from adapters.slack_adapter.messenger import SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import build_app
@@ -55,14 +56,20 @@ async def run() -> int:
     messenger = SlackMessenger(posting)
     if metrics is not None:
         messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited(PLATFORM, seconds)
+    directory = Directory(client, slack.admins)
     try:
         core = await build_app(
-            settings, messenger, metrics=metrics, nudger=messenger, notifier=SlackNotifier(posting)
+            settings,
+            messenger,
+            metrics=metrics,
+            nudger=messenger,
+            notifier=SlackNotifier(posting),
+            groups=SlackGroups(client, directory),
         )
     except BaseException:
         await session.close()
         raise
-    parts = SlackParts(Directory(client, slack.admins))
+    parts = SlackParts(directory)
     bolt = build_bolt_app(slack, core.service, client, parts)
     api_url = slack.api_url or DEFAULT_API_URL
     server: HttpServer | SocketServer

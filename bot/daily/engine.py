@@ -31,7 +31,7 @@ from bot.daily.reveal import Revealer
 from bot.daily.schedule import Schedule
 from bot.logs import round_logged
 from bot.ports import Clock, DeliveryError, MessageRef, Messenger, Metrics, NoMetrics
-from bot.standings.champions import Champions
+from bot.standings.champions import Champions, next_season_end
 from bot.store import backlog as backlog_store
 from bot.store import channels as channel_store
 from bot.store import leases as lease_store
@@ -170,6 +170,7 @@ class Rounds:
             moments = [
                 await channel_store.next_post_due(conn),
                 await round_store.next_round_due(conn),
+                await next_season_end(conn, self.clock.now()),
             ]
         if self.reminders is not None:
             moments.append(await self.reminders.next_due())

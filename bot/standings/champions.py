@@ -37,10 +37,12 @@ from bot.standings.seasons import (
 from bot.store import channels as channel_store
 from bot.store import seasons as season_store
 from bot.store import standings as standing_store
+from bot.store import users as user_store
 from bot.store.tables import channels
 
 if TYPE_CHECKING:
     from bot.daily.engine import Rounds
+    from bot.standings.roles import RoleAwards
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,24 @@ def ended_season(now: datetime, timezone: str, length: SeasonLength) -> str | No
     return previous if now - season_end(previous, timezone) < POST_WITHIN else None
 
 
+async def next_season_end(conn: AsyncConnection, now: datetime) -> datetime | None:
+    """The next moment after ``now`` a season ends in a scheduled channel (the timer wakes then,
+    so a champion post is not late until the next safety tick); None when seasons are off."""
+    lengths = await season_store.lengths(conn)
+    rows = await conn.execute(
+        select(channels.c.platform, channels.c.workspace_id, channels.c.timezone)
+        .where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
+        .distinct()
+    )
+    ends = []
+    for row in rows:
+        length = SeasonLength(lengths.get((row.platform, row.workspace_id), DEFAULT_LENGTH.value))
+        if length is not SeasonLength.OFF:
+            current = season_of(now.astimezone(ZoneInfo(row.timezone)).date(), length)
+            ends.append(season_end(current, row.timezone))
+    return min(ends) if ends else None
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -72,9 +92,16 @@ class Champions:
 
     def __init__(self, rounds_logic: Rounds) -> None:
         self.r = rounds_logic
+        # set by ``bot.app`` when the platform has roles (Discord): champion and milestone roles
+        self.awards: RoleAwards | None = None
 
     async def post_due(self) -> None:
         """Claim and send the champion posts that are due, and resume those whose sender died."""
+        if self.awards is not None:
+            try:
+                await self.awards.grant_milestones()
+            except Exception:  # roles never hold up the posts
+                log.exception("streak-milestone roles failed")
         now = self.r.clock.now()
         if all((now + timedelta(days=d)).day - 1 >= POST_WITHIN.days for d in (-1, 0, 1)):
             return  # no season began in the last week in any time zone: nothing can be due
@@ -128,10 +155,14 @@ class Champions:
             workspace_id=channel.workspace_id,
         )
 
-    async def card(self, conn: AsyncConnection, channel: Row[Any], season: str) -> TableCard:
-        """The champion post: the workspace's top ranks of the season and its numbers."""
+    async def card(
+        self, conn: AsyncConnection, channel: Row[Any], season: str, role_problem: str | None = None
+    ) -> TableCard:
+        """The champion post: the workspace's top ranks of the season and its numbers (and, on
+        Discord, what an admin should fix when the champion role could not be given)."""
         board = self._board(channel, season)
         top = await standing_store.top_rows(conn, board, 10)
+        first = [int(r.user_pk) for r in top if top and int(r.points) == int(top[0].points)]
         players, answered, strong = await season_store.totals(conn, board)
         lines: list[tuple[str, ...]] = []
         rank = 0
@@ -147,18 +178,33 @@ class Champions:
             f"{_count(players, 'player')}, {_count(answered, 'answer')}, {strong} strong. "
             "A new season has begun: `leaderboard season`; "
             f"this one stays readable as `leaderboard season {season}`."
-        )
+        ) + (f" {role_problem}" if role_problem else "")
         return TableCard(
             f"Season champions: {title(season)}",
             ("rank", "player", "points", "answers", "strong"),
             tuple(lines),
             footer=footer,
+            mentions=tuple(await user_store.platform_ids(conn, first)),
         )
+
+    async def _crown(self, channel: Row[Any], season: str) -> str | None:
+        """Give the champion role (Discord, when configured); what to fix if it failed."""
+        if self.awards is None or channel.platform != self.awards.platform:
+            return None
+        try:
+            async with self.r.engine.connect() as conn:
+                champions = (await self.card(conn, channel, season)).mentions
+            return await self.awards.crown(channel.workspace_id, season, list(champions))
+        except Exception:  # the post goes out whatever happens to the roles
+            log.exception("champion role of %s in %s failed", season, channel.workspace_id)
+            return None
 
     async def _send(self, post_id: int, channel_pk: int, season: str, attempt: int) -> None:
         async with self.r.engine.connect() as conn:
             channel = await channel_store.get_channel_by_pk(conn, channel_pk)
-            card = await self.card(conn, channel, season)
+        role_problem = await self._crown(channel, season)
+        async with self.r.engine.connect() as conn:
+            card = await self.card(conn, channel, season, role_problem)
         try:
             ref = await self.r.messenger.post(
                 channel_ref(channel), card, key=f"season-{channel_pk}-{season}", resend=attempt > 1

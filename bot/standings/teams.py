@@ -7,6 +7,10 @@ share a rank; equal scores are listed by name. Points are the workspace's (every
 the window's period in the caller's channel's time zone, like ``leaderboard ... server``.
 A member is in at most one team (the schema says so): adding someone who is in another team is
 refused, naming it, and nothing is written.
+A Discord role (``<@&123>`` or ``@Name``) or a Slack user group (``<!subteam^S123|@group>`` or
+``@handle``, when no player has that name) stands for its members *at the time of* ``team add``
+(a snapshot: run it again to add newcomers; the board never waits on the platform).
+``team remove <name> <group>`` takes the group's current members out.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import ManageTeam, ShowTeamBoard, TeamAction, Window
 from bot.context import Context
 from bot.daily.scoring import current_period, window_title
+from bot.ports import GroupError
 from bot.runtime import Runtime
 from bot.standings.seasons import DEFAULT_LENGTH, SeasonLength, months, season_of, title
 from bot.store import seasons as season_store
@@ -34,6 +39,7 @@ from bot.store.users import ensure_user, find_user
 NAME = re.compile(r"^[\w][\w.-]{0,39}$")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 GROUP = re.compile(r"^<(@&|!subteam\^)")
+GROUP_ID = re.compile(r"^<(?:@&(\d{5,25})|!subteam\^([A-Z0-9]{2,25})(?:\|[^>]*)?)>$")
 WINDOWS = ("week", "month", "season", "all")
 RULE = "Score: points in the window / active members (members who answered in it)."
 
@@ -129,8 +135,11 @@ async def manage_team(rt: Runtime, ctx: Context, cmd: ManageTeam) -> Reply:
             "Name the team with one word of up to 40 letters, digits, '.', '-' or '_': "
             "`team add data @ann @bob`, `team remove data [@ann]`."
         )
+    expanded = await _expand_groups(rt, ctx, cmd.members)
+    if isinstance(expanded, str):
+        return error(expanded)
     async with rt.engine.begin() as conn:
-        resolved = await _resolve(conn, ctx, cmd.members, rt)
+        resolved = await _resolve(conn, ctx, expanded, rt)
         if isinstance(resolved, str):
             return error(resolved)
         team = await team_store.find_team(conn, ctx.platform, ctx.workspace_id, cmd.name)
@@ -165,14 +174,59 @@ async def manage_team(rt: Runtime, ctx: Context, cmd: ManageTeam) -> Reply:
     return notice(f"Team {team.name if team else cmd.name}: added {names}.", Tone.SUCCESS)
 
 
+async def _expand_groups(
+    rt: Runtime, ctx: Context, tokens: tuple[str, ...]
+) -> tuple[str | tuple[str, str], ...] | str:
+    """The tokens with each role or user group replaced by its members (user id, name), asked
+    of the platform before any transaction opens; an error text when a group cannot be listed."""
+    out: list[str | tuple[str, str]] = []
+    for token in tokens:
+        if not GROUP.match(token):
+            named = await _group_named(rt, ctx, token)
+            out.extend(named if named else [token])
+            continue
+        found = GROUP_ID.match(token)
+        if rt.groups is None or found is None:
+            return f"'{token[:40]}' is not a role or user group I can read; name the members (@ann @bob)."
+        try:
+            members = await rt.groups.members(ctx.workspace_id, found.group(1) or found.group(2))
+        except GroupError as exc:
+            return str(exc)
+        if not members:
+            return f"'{token[:40]}' has no members right now; nothing was changed."
+        out.extend(members)
+    return tuple(out)
+
+
+async def _group_named(rt: Runtime, ctx: Context, token: str) -> list[tuple[str, str]]:
+    """The members of the role or user group a plain ``@name`` names, when no player has that
+    name (Slack sends ``@data-team`` as typed); empty otherwise."""
+    if rt.groups is None or not token.startswith("@") or len(token) < 2:
+        return []
+    async with rt.engine.connect() as conn:
+        if await find_user(conn, ctx.platform, ctx.workspace_id, token[1:]) is not None:
+            return []
+    try:
+        return await rt.groups.members(ctx.workspace_id, token[1:])
+    except GroupError:
+        return []  # not a group either: the usual "no player called" answer follows
+
+
 async def _resolve(
-    conn: AsyncConnection, ctx: Context, tokens: tuple[str, ...], rt: Runtime
+    conn: AsyncConnection, ctx: Context, tokens: tuple[str | tuple[str, str], ...], rt: Runtime
 ) -> list[tuple[int, str]] | str:
-    """The users named by mentions or names; an error text naming what is not understood."""
+    """The users named by mentions, names or groups' members; an error text naming what is not
+    understood."""
     found: dict[int, str] = {}
     for token in tokens:
-        if GROUP.match(token):
-            return f"'{token[:40]}' is a role or user group; name the members one by one (@ann @bob)."
+        if isinstance(token, tuple):  # a member of a role or user group
+            user_id, name = token
+            member = Context(ctx.platform, ctx.workspace_id, ctx.channel_id, user_id, name, is_admin=False)
+            existing = await find_user(conn, ctx.platform, ctx.workspace_id, user_id)
+            if existing is None:
+                existing = (await ensure_user(conn, member, rt.clock.now()), name)
+            found[existing[0]] = existing[1]
+            continue
         mention = MENTION.match(token)
         who = mention.group(1) if mention else token.lstrip("@")
         user = await find_user(conn, ctx.platform, ctx.workspace_id, who)

@@ -287,6 +287,39 @@ team_members = Table(
     PrimaryKeyConstraint("team_id", "user_pk"),
 )
 
+role_settings = Table(
+    # the Discord role an admin gave the bot for the champion or a streak milestone (``kind``);
+    # ``problem`` is why the last grant failed (shown on ``daily roles``), cleared when it works
+    "role_settings",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("role_id", String(64), nullable=False),
+    Column("problem", Text),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("platform", "workspace_id", "kind"),
+)
+
+role_grants = Table(
+    # one row per role the bot gave (or tried to give) a member: the champion of a season, or a
+    # streak milestone (``season`` empty), claimed by inserting it; state granted|failed|removed
+    "role_grants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("season", String(8), nullable=False),
+    Column("role_id", String(64), nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("error", Text),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "workspace_id", "kind", "user_id", "season"),
+    Index("ix_role_grants_state", "platform", "workspace_id", "kind", "state"),
+)
+
 cards = Table(
     "cards",
     metadata,

@@ -64,3 +64,12 @@ async def find_user(
 async def delete_user(conn: AsyncConnection, user_pk: int) -> None:
     """Delete a user row; answers, standings, streaks, cards and practice go with it (cascade)."""
     await conn.execute(delete(users).where(users.c.id == user_pk))
+
+
+async def platform_ids(conn: AsyncConnection, user_pks: list[int]) -> list[str]:
+    """The platform user ids of these users, in the order given."""
+    if not user_pks:
+        return []
+    rows = (await conn.execute(select(users.c.id, users.c.user_id).where(users.c.id.in_(user_pks)))).all()
+    ids = {int(r.id): str(r.user_id) for r in rows}
+    return [ids[pk] for pk in user_pks if pk in ids]

@@ -13,6 +13,7 @@ from bot.commands import (
     Ask,
     Command,
     ConfigureDaily,
+    ConfigureRoles,
     ConfigureSeason,
     DailyAction,
     Export,
@@ -73,6 +74,10 @@ HELP: tuple[tuple[str, str], ...] = (
     ("remind on [30m|1h|...] | remind off", "a private reminder before the reveal if you have not answered"),
     ("export cards|answers", "your practice cards (Anki TSV) or daily answers (CSV), privately"),
     ("daily export", "admin: this channel's rounds and answers (CSV), privately"),
+    (
+        "daily roles [champion @Role|streak 7|30|100 @Role|off]",
+        "admin, Discord: roles for the season champion and streak milestones",
+    ),
     ("bank list | bank import <file> [as name] | bank remove <name>", "the workspace's question banks"),
     ("submit <topic> | <question> | <answer> [| hard] [| a/b; c/d] [| credit]", "suggest a question"),
     ("bank queue [approve N [to bank] | edit N field text | reject N reason]", "admin: review submissions"),
@@ -341,6 +346,8 @@ def _daily(rest: str) -> Command:
             raise CommandError(str(exc)) from None
     if verb == "export" and len(tokens) == 1:
         return ExportDaily()
+    if verb == "roles":
+        return _roles(tokens[1:])
     if verb == "set":
         try:
             return _daily_set(tokens[1:])
@@ -357,6 +364,27 @@ def _daily(rest: str) -> Command:
             "[topics a,b] [difficulty easy|medium|hard] [banks a,b], "
             "or daily status|pause|resume|now|reveal|skip|off."
         ) from None
+
+
+ROLES_USAGE = (
+    "Use `daily roles` to see the roles, `daily roles champion @Role`, "
+    "`daily roles streak 7|30|100 @Role`, `daily roles champion off`, `daily roles streak 7 off` "
+    "or `daily roles off` (admins, Discord)."
+)
+
+
+def _roles(tokens: list[str]) -> ConfigureRoles:
+    """``daily roles [champion <role>|streak 7|30|100 <role>|off]``; ``<role>`` may be ``off``."""
+    words = [t.lower() for t in tokens]
+    if not words:
+        return ConfigureRoles()
+    if words == ["off"]:
+        return ConfigureRoles("off")
+    if len(words) == 2 and words[0] == "champion":
+        return ConfigureRoles("champion", "off" if words[1] == "off" else tokens[1])
+    if len(words) == 3 and words[0] == "streak" and words[1] in {"7", "30", "100"}:
+        return ConfigureRoles(f"streak{words[1]}", "off" if words[2] == "off" else tokens[2])
+    raise CommandError(ROLES_USAGE)
 
 
 SET_USAGE = (

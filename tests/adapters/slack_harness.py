@@ -25,6 +25,7 @@ from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.bolt_app import HttpServer, SlackParts, build_bolt_app
 from adapters.slack_adapter.client import make_client, open_session
 from adapters.slack_adapter.directory import Directory
+from adapters.slack_adapter.groups import SlackGroups
 from adapters.slack_adapter.messenger import EVENT_TYPE, SlackMessenger
 from adapters.slack_adapter.settings import SlackSettings
 from bot.app import App, build_app
@@ -197,6 +198,8 @@ async def running_slack_bot(
         messenger = SlackMessenger(posting)
         if metrics is not None:
             messenger.pacer.on_wait = lambda seconds: metrics.pacer_waited("slack", seconds)
+        client = make_client(settings, session=api_session)
+        directory = Directory(client, settings.admins)
         core = await build_app(
             Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/slack.db"),
             messenger,
@@ -205,9 +208,9 @@ async def running_slack_bot(
             metrics,
             nudger=messenger,  # as adapters/slack_adapter/main.py builds it
             notifier=SlackNotifier(posting),
+            groups=SlackGroups(client, directory),
         )
-        client = make_client(settings, session=api_session)
-        parts = SlackParts(Directory(client, settings.admins))
+        parts = SlackParts(directory)
         bolt = build_bolt_app(settings, core.service, client, parts)
         server = HttpServer(bolt, "127.0.0.1", 0)
         await server.start()

@@ -64,8 +64,18 @@ async def test_connects_reaches_ready_and_syncs_the_command_tree(h: DiscordHarne
     verbs = {o["name"]: o for o in daily["options"]}
     assert set(verbs) == {
         "set", "export", "status", "pause", "resume", "now", "reveal", "skip", "off",
-        "appeals", "accept", "reject", "answers", "regrade",
+        "appeals", "accept", "reject", "answers", "regrade", "roles",
     }  # fmt: skip
+    roles = {o["name"]: o for o in verbs["roles"]["options"]}
+    assert [(o["name"], o["type"], o.get("required", False)) for o in roles.values()] == [
+        ("award", 3, False), ("role", 8, False), ("off", 5, False)  # 8: a role picker
+    ]  # fmt: skip
+    assert [c["value"] for c in roles["award"]["choices"]] == [
+        "champion",
+        "streak 7",
+        "streak 30",
+        "streak 100",
+    ]
     set_options = {o["name"]: o for o in verbs["set"]["options"]}
     assert list(set_options) == [
         "time", "timezone", "reveal", "days", "mode", "topics", "difficulty", "banks"

@@ -344,3 +344,54 @@ async def test_a_champion_post_accepted_before_the_drop_is_adopted_not_doubled(s
     async with slack.core.engine.connect() as conn:
         [row] = await season_store.posts_of(conn)
     assert (row.state, row.attempts, row.message_id) == ("sent", 2, champions[0]["ts"])
+
+
+async def test_the_champion_post_mentions_the_champions_and_nothing_else(slack: SlackBot) -> None:
+    await schedule(slack)  # Europe/Berlin: November ends at 23:00 UTC on the 30th
+    words = "autoregression, differencing, moving average"
+    await slack.command(f"answer {words}", user="U0ANN", name="Ann <!channel>")
+    await slack.command(f"answer {words}", user="U0BOB", name="Bob")
+    await slack.command("answer no idea", user="U0CY", name="Cy <@U0ANN>")
+    end = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    while slack.clock.now() < end:
+        slack.clock.advance(timedelta(minutes=30))
+        await slack.core.rounds.run_due()
+    [call] = [c for c in slack.fake.calls("chat.postMessage") if "Season champions" in json.dumps(c.args)]
+    # the champions are mentioned (notified) in the text and one line; names elsewhere stay inert
+    assert call.args["text"] == "Season champions: November 2026: <@U0ANN>, <@U0BOB>"
+    assert call.args["blocks"] == [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": "Season champions: November 2026", "emoji": True},
+        },
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "*1* \u2014 Ann &lt;!channel&gt; \u00b7 15 \u00b7 1 \u00b7 0\n"
+                "*1* \u2014 Bob \u00b7 15 \u00b7 1 \u00b7 0\n"
+                "*3* \u2014 Cy &lt;@U0ANN&gt; \u00b7 10 \u00b7 1 \u00b7 0",
+            },
+        },
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": ":trophy: Congratulations <@U0ANN>, <@U0BOB>!"},
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Champions: Ann &lt;!channel&gt;, Bob. "
+                    "This workspace: 3 players, 3 answers, 0 strong. "
+                    "A new season has begun: `leaderboard season`; "
+                    "this one stays readable as `leaderboard season 2026-11`.",
+                }
+            ],
+        },
+    ]
+    assert call.args["metadata"] == {
+        "event_type": "dailyq_message",
+        "event_payload": {"key": "season-1-2026-11"},
+    }
+    assert "<!channel>" not in json.dumps(call.args)

@@ -10,7 +10,16 @@ import pytest
 
 from bot.app import App
 from bot.cards import LeaderboardCard, Notice, TableCard, Tone
-from bot.commands import ConfigureSeason, Scope, ShowLeaderboard, ShowSeasonBoard, SubmitAnswer, Window
+from bot.commands import (
+    ConfigureRoles,
+    ConfigureSeason,
+    Scope,
+    ShowLeaderboard,
+    ShowSeasonBoard,
+    SubmitAnswer,
+    Window,
+)
+from bot.context import Context
 from bot.ports import ChannelRef, MessageRef
 from bot.standings.seasons import SeasonLength, months, parse_season, previous_season, season_of, title
 from bot.store import seasons as season_store
@@ -165,3 +174,47 @@ async def test_one_champion_post_per_channel_across_dst_a_restart_and_two_proces
     assert sorted(r.attempts for r in rows) == [1, 2]  # New York's was resent once, adopted
     resent = [s for s in messenger.sent if s.key.startswith("season-")]
     assert len(resent) == 2  # the platform shows two posts in all: one per channel
+
+
+async def test_the_timer_wakes_at_the_season_end_for_the_champion_post(
+    mini_app: App, clock: FakeClock, messenger: RecordingMessenger
+) -> None:
+    clock.set(local(BERLIN, 2026, 11, 29, 8, 0))
+    await schedule(mini_app, "09:00", BERLIN, reveal="1h")
+    await play(mini_app, clock, messenger, local(BERLIN, 2026, 11, 30, 12, 0), {"ann": "C1"})
+    midnight = local(BERLIN, 2026, 12, 1, 0, 0)
+    # the next post is at 09:00; the season ends before, at Berlin's midnight
+    assert await mini_app.rounds.next_wake() == midnight
+    await run_at(mini_app, clock, midnight)
+    [post] = champion_posts(messenger, "C1")
+    assert post.title == "Season champions: November 2026"
+    assert await mini_app.rounds.next_wake() == local(BERLIN, 2026, 12, 1, 9, 0)
+    await mini_app.service.handle(admin(), ConfigureSeason("off"))
+    clock.set(local(BERLIN, 2026, 12, 31, 12, 0))
+    wake = await mini_app.rounds.next_wake()
+    assert wake is not None and wake != local(BERLIN, 2027, 1, 1, 0, 0)  # seasons off: no wake for them
+
+
+def test_roles_grammar() -> None:
+    assert parse("daily roles") == ConfigureRoles()
+    assert parse("daily roles off") == ConfigureRoles("off")
+    assert parse("daily roles champion <@&123456>") == ConfigureRoles("champion", "<@&123456>")
+    assert parse("daily roles champion OFF") == ConfigureRoles("champion", "off")
+    assert parse("daily roles streak 30 <@&123456>") == ConfigureRoles("streak30", "<@&123456>")
+    for wrong in ("daily roles streak 8 <@&1>", "daily roles champion", "daily roles king <@&1>"):
+        with pytest.raises(CommandError, match=r"daily roles streak 7\|30\|100 @Role"):
+            parse(wrong)
+
+
+async def test_roles_on_the_console_and_slack_are_explained(mini_app: App) -> None:
+    for platform in ("test", "slack"):
+        ctx = Context(platform, "W1", "C1", "U1", "Ada", is_admin=True)
+        reply = await mini_app.service.handle(ctx, ConfigureRoles("champion", "<@&123456>"))
+        assert reply.cards == (
+            Notice(
+                "Roles are a Discord feature; on Slack the champion post mentions the champions, "
+                "and in the terminal it names them."
+            ),
+        )
+    refused = await mini_app.service.handle(member(), ConfigureRoles())
+    assert "Only admins" in str(refused)

@@ -54,6 +54,7 @@ from tests.fakes.discord_payloads import (
     user_payload,
     validate_message_body,
 )  # fmt: skip
+from tests.fakes.discord_roles import RoleRoutes
 from tests.fakes.discord_traffic import (
     API_PREFIX,
     REC_KEY,
@@ -81,7 +82,7 @@ class _Interaction:
     original_id: str | None = None
 
 
-class FakeDiscord(TrafficRecorder, GatewayServer):
+class FakeDiscord(RoleRoutes, TrafficRecorder, GatewayServer):
     """Fake Discord REST + gateway server; see the module docstring for a walkthrough.
 
     ``interaction_deadline``: callbacks later than this many seconds after dispatch get
@@ -209,7 +210,7 @@ class FakeDiscord(TrafficRecorder, GatewayServer):
             ("POST", "/channels/{cid}/threads", self._create_thread),
             ("POST", "/channels/{cid}/typing", self._no_content),
         ]
-        for method, path, handler in routes:
+        for method, path, handler in routes + self.role_routes():
             app.router.add_route(method, API_PREFIX + path, handler)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self.unhandled_route)
 

@@ -71,6 +71,8 @@ class SlackWorkspace:
         self.home_views: dict[str, dict[str, Any]] = {}  # user id -> published home view
         self.users: dict[str, FakeUser] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}  # user group id (S...) -> member user ids
+        self.usergroup_handles: dict[str, str] = {}  # user group id -> handle (``@data-team``)
         self._ids = itertools.count(1)
         self._last_micros = 0
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -88,6 +90,8 @@ class SlackWorkspace:
             "conversations.replies": self._replies,
             "conversations.info": self._conv_info,
             "conversations.join": self._conv_join,
+            "usergroups.users.list": self._usergroup_users,
+            "usergroups.list": self._usergroups,
         }
 
     def add_user(self, user_id: str, **attrs: Any) -> FakeUser:
@@ -241,6 +245,26 @@ class SlackWorkspace:
         user_id = a.get("user", "")
         user = self.users.get(user_id) or FakeUser(id=user_id, name=user_id.lower())
         return {"ok": True, "user": user.to_api(self.team_id)}
+
+    def add_usergroup(self, group_id: str, user_ids: list[str], handle: str | None = None) -> None:
+        """A user group (``<!subteam^S...>``) and its members, for usergroups.users.list/list."""
+        self.usergroups[group_id] = list(user_ids)
+        self.usergroup_handles[group_id] = handle or group_id.lower()
+
+    def _usergroups(self, a: dict[str, Any]) -> dict[str, Any]:
+        """usergroups.list: every user group with its id, handle and name."""
+        groups = [
+            {"id": g, "team_id": self.team_id, "handle": h, "name": h, "user_count": len(self.usergroups[g])}
+            for g, h in self.usergroup_handles.items()
+        ]
+        return {"ok": True, "usergroups": groups}
+
+    def _usergroup_users(self, a: dict[str, Any]) -> dict[str, Any]:
+        """usergroups.users.list: ``no_such_subteam`` for an unknown group, as Slack answers."""
+        group = a.get("usergroup", "")
+        if group not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": self.usergroups[group]}
 
     def _conv_info(self, a: dict[str, Any]) -> dict[str, Any]:
         channel = a.get("channel", "")
