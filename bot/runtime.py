@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row
@@ -13,6 +13,7 @@ from bot.context import Context
 from bot.daily.engine import Rounds
 from bot.ports import Clock, Groups, Notifier, Roles
 from bot.store import channels as channel_store
+from bot.store.answers import RoundHints
 from bot.store.users import ensure_user
 
 
@@ -28,6 +29,7 @@ class Runtime:
     notifier: Notifier | None = None  # private messages to one member (moderation outcomes)
     roles: Roles | None = None  # Discord roles for champions and streak milestones
     groups: Groups | None = None  # members of a Discord role / Slack user group (``team add``)
+    round_hints: RoundHints = field(default_factory=RoundHints)  # which round an answer goes to
 
     async def channel(self, conn: AsyncConnection, ctx: Context) -> Row[Any]:
         """The caller's channel row (created on first use)."""

@@ -111,18 +111,15 @@ def grade(
     """
     parsed = Answer(answer)
     tokens = parsed.tokens
-    asked = _content_stems(question)
-    groups = [[synonym(text) for text in group] for group in key_points]
-    anchors = [syn.parts[0] for group in groups for syn in group if len(syn.parts) > 1]
+    plan = _plan(tuple(map(tuple, key_points)), question)
+    asked, anchors = plan.asked, plan.anchors
     own_words = {t.stem for t in tokens if t.content} - asked
     evidence: list[str] = []
-    for group in groups:
+    for group in plan.groups:
         words = ""
         if len(own_words) >= MIN_OWN_WORDS:
-            for candidate in group:
-                if candidate.stems <= asked:
-                    continue
-                span = find(parsed, candidate, _relation_anchors(anchors, candidate))
+            for candidate, relation_anchors in group:
+                span = find(parsed, candidate, relation_anchors)
                 if span is not None:
                     words = " ".join(t.raw for t in tokens[span.start : span.end + 1] if t.word)
                     break
@@ -140,6 +137,33 @@ def grade(
         if stated:
             verdict, note = Verdict.MISSED, stated
     return Grade(score=score, verdict=verdict, found=found, evidence=tuple(evidence), note=note)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A question's key points ready to match, built once per question: the stems it asks with,
+    the first parts of its relations, and per key point the synonyms that can be credited (not
+    made of the question's own words), each with the anchors its relation must not cross."""
+
+    asked: frozenset[str]
+    anchors: tuple[Phrase, ...]
+    groups: tuple[tuple[tuple[Synonym, Sequence[Phrase]], ...], ...]
+
+
+@lru_cache(maxsize=4096)
+def _plan(key_points: tuple[tuple[str, ...], ...], question: str) -> _Plan:
+    asked = _content_stems(question)
+    parsed = [[synonym(text) for text in group] for group in key_points]
+    anchors = tuple(syn.parts[0] for group in parsed for syn in group if len(syn.parts) > 1)
+    groups = tuple(
+        tuple(
+            (candidate, _relation_anchors(anchors, candidate))
+            for candidate in group
+            if not candidate.stems <= asked
+        )
+        for group in parsed
+    )
+    return _Plan(asked, anchors, groups)
 
 
 def stated_misconception(

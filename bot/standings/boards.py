@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -19,12 +20,14 @@ from bot.grades.my_grade import recent_grades
 from bot.runtime import Runtime
 from bot.standings.teams import team_rank
 from bot.store import answers as answer_store
+from bot.store import board_reads, unit
 from bot.store import standings as standing_store
 from bot.store.tables import cards
-from bot.store.users import find_user
+from bot.store.users import find_user, user_pk_of
 from bot.text.topic_names import short_names
 
 TOP = 10
+NOBODY = -1  # the user key of a caller the bot never saw: matches no row
 
 
 async def _streaks(
@@ -32,20 +35,12 @@ async def _streaks(
 ) -> dict[int, tuple[int, int, int, int]]:
     """(current, best, freezes banked, freezes used) per user: in the channel, or over the
     workspace (the best streaks; freezes summed, as each channel banks its own)."""
-    result: dict[int, tuple[int, int, int, int]] = defaultdict(lambda: (0, 0, 0, 0))
-    for row in await standing_store.streaks_of(conn, user_pks, channel_pk, ctx.platform, ctx.workspace_id):
-        now = streak_now(stored_streak(row), int(row.reveal_seq))
-        current, best, banked, used = result[row.user_pk]
-        result[row.user_pk] = (
-            max(now.current, current),
-            max(now.best, best),
-            banked + now.freezes,
-            used + now.used,
-        )
-    return result
+    return _settled(
+        await standing_store.streaks_of(conn, user_pks, channel_pk, ctx.platform, ctx.workspace_id)
+    )
 
 
-def _line(row: Row[Any], rank: int, streak: int, caller_pk: int) -> LeaderboardRow:
+def _line(row: Any, rank: int, streak: int, caller_pk: int) -> LeaderboardRow:
     return LeaderboardRow(
         rank=rank,
         name=row.display_name,
@@ -79,23 +74,51 @@ async def ranked(
 
 
 async def leaderboard(rt: Runtime, ctx: Context, cmd: ShowLeaderboard) -> Reply:
-    """Top 10 of a window and scope, ties sharing a rank, plus the caller's line if outside."""
+    """Top 10 of a window and scope, ties sharing a rank, plus the caller's line if outside.
+
+    One read-only unit of work: a caller or channel the bot never saw creates nothing."""
     now = rt.clock.now()
-    async with rt.engine.begin() as conn:
-        channel = await rt.channel(conn, ctx)
-        caller_pk = await rt.user(conn, ctx)
-        channel_pk = channel.id if cmd.scope is Scope.CHANNEL else None
-        board = standing_store.board_query(
-            window=cmd.window.value,
-            period=current_period(cmd.window, now, channel.timezone),
-            channel_pk=channel_pk,
-            platform=ctx.platform,
-            workspace_id=ctx.workspace_id,
-        )
-        rows, caller_row = await ranked(conn, board, caller_pk, channel_pk, ctx)
+    work = board_reads.read_board(
+        platform=ctx.platform,
+        workspace_id=ctx.workspace_id,
+        channel_id=ctx.channel_id,
+        user_id=ctx.user_id,
+        window=cmd.window.value,
+        period_in=lambda timezone: current_period(cmd.window, now, timezone),
+        channel_scope=cmd.scope is Scope.CHANNEL,
+        default_timezone=rt.default_timezone,
+        limit=TOP,
+    )
+    board = await unit.run(rt.engine, work, write=False)
+    streaks = _settled(board.streaks)
+    caller_pk = board.caller_pk if board.caller_pk is not None else -1
+    rows: list[LeaderboardRow] = []
+    for position, line in enumerate(board.top, start=1):
+        # ``top`` is the head of the board ordered by points: its competition rank needs no query
+        rank = rows[-1].rank if rows and rows[-1].points == line.points else position
+        rows.append(_line(line, rank, streaks[line.user_pk][0], caller_pk))
+    caller_row = None  # only when outside the top lines
+    if board.mine is not None and board.rank is not None:
+        caller_row = _line(board.mine, board.rank, streaks[board.mine.user_pk][0], caller_pk)
     where = "this channel" if cmd.scope is Scope.CHANNEL else workspace_word(ctx)
-    title = f"Leaderboard: {where}, {window_title(cmd.window, now, channel.timezone)}"
-    return Reply((LeaderboardCard(title, rows, caller_row),))
+    title = f"Leaderboard: {where}, {window_title(cmd.window, now, board.timezone)}"
+    return Reply((LeaderboardCard(title, tuple(rows), caller_row),))
+
+
+def _settled(rows: Sequence[Any]) -> dict[int, tuple[int, int, int, int]]:
+    """(current, best, freezes banked, freezes used) per user over the streak rows given: the best
+    streaks, freezes summed (each channel banks its own)."""
+    result: dict[int, tuple[int, int, int, int]] = defaultdict(lambda: (0, 0, 0, 0))
+    for row in rows:
+        now = streak_now(stored_streak(row), int(row.reveal_seq))
+        current, best, banked, used = result[row.user_pk]
+        result[row.user_pk] = (
+            max(now.current, current),
+            max(now.best, best),
+            banked + now.freezes,
+            used + now.used,
+        )
+    return result
 
 
 def workspace_word(ctx: Context) -> str:
@@ -105,7 +128,7 @@ def workspace_word(ctx: Context) -> str:
 
 async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
     """Points, rank, streaks, answers by verdict, accuracy by topic (weakest first), cards due."""
-    async with rt.engine.begin() as conn:
+    async with rt.engine.connect() as conn:  # reads only: an unknown caller gets zeros, no row
         if cmd.user:
             who = cmd.user.strip().lstrip("@")
             found = await find_user(conn, ctx.platform, ctx.workspace_id, who)
@@ -113,7 +136,8 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
                 return error(f"No player called '{cmd.user}' here yet. Try `stats` for your own.")
             user_pk, name = found
         else:
-            user_pk, name = await rt.user(conn, ctx), ctx.display_name
+            known = await user_pk_of(conn, ctx)
+            user_pk, name = (known if known is not None else NOBODY), ctx.display_name
         board = standing_store.board_query(
             window=Window.ALL.value,
             period="all",
@@ -129,8 +153,8 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
         bank = await workspace_bank(conn, rt.bank, ctx.platform, ctx.workspace_id)
         topics = _topic_accuracy(bank, await answer_store.scored_answers(conn, user_pk))
         due, total = await _cards(conn, user_pk, rt)
-        recent = await recent_grades(rt, conn, user_pk)
-        team = await team_rank(rt, conn, ctx, user_pk)
+        recent = await recent_grades(rt, conn, user_pk) if user_pk != NOBODY else ()
+        team = await team_rank(rt, conn, ctx, user_pk) if user_pk != NOBODY else ""
     return Reply(
         (
             StatsCard(

@@ -9,9 +9,11 @@ from bot.cards import LeaderboardCard, Reply, Tone, error, notice
 from bot.commands import ConfigureSeason, Scope, ShowSeasonBoard
 from bot.context import Context
 from bot.runtime import Runtime
-from bot.standings.boards import ranked, workspace_word
+from bot.standings.boards import NOBODY, ranked, workspace_word
 from bot.standings.seasons import DEFAULT_LENGTH, SeasonLength, months, next_first_day, season_of, title
 from bot.store import seasons as season_store
+from bot.store.channels import get_channel
+from bot.store.users import user_pk_of
 
 OFF_TEXT = (
     "Seasons are off in this {where}: an admin turns them on with `season length month` or "
@@ -40,16 +42,18 @@ async def season_board(rt: Runtime, ctx: Context, cmd: ShowSeasonBoard) -> Reply
     """A season's standings: the current season or a past one, the workspace's or the channel's."""
     now = rt.clock.now()
     length = await workspace_length(rt, ctx)
-    async with rt.engine.begin() as conn:
-        channel = await rt.channel(conn, ctx)
-        today = now.astimezone(ZoneInfo(channel.timezone)).date()
+    async with rt.engine.connect() as conn:  # reads only: nobody and no channel is created
+        channel = await get_channel(conn, ctx.channel)
+        zone = channel.timezone if channel is not None else rt.default_timezone
+        today = now.astimezone(ZoneInfo(zone)).date()
         if cmd.season is None and length is SeasonLength.OFF:
             return error(OFF_TEXT.format(where=workspace_word(ctx).removeprefix("this ")))
         key = cmd.season or season_of(today, length)
         if months(key)[0] > today.strftime("%Y-%m"):
             return error(f"The season {key} has not started yet. `leaderboard season` shows the current one.")
-        caller_pk = await rt.user(conn, ctx)
-        channel_pk = channel.id if cmd.scope is Scope.CHANNEL else None
+        known = await user_pk_of(conn, ctx)
+        caller_pk = known if known is not None else NOBODY
+        channel_pk = (channel.id if channel is not None else NOBODY) if cmd.scope is Scope.CHANNEL else None
         board = season_store.board_query(
             months=months(key), channel_pk=channel_pk, platform=ctx.platform, workspace_id=ctx.workspace_id
         )
@@ -90,8 +94,9 @@ async def configure_season(rt: Runtime, ctx: Context, cmd: ConfigureSeason) -> R
 
 
 async def _current(rt: Runtime, ctx: Context, length: SeasonLength) -> str:
-    async with rt.engine.begin() as conn:
-        channel = await rt.channel(conn, ctx)
-    today = rt.clock.now().astimezone(ZoneInfo(channel.timezone)).date()
+    async with rt.engine.connect() as conn:
+        channel = await get_channel(conn, ctx.channel)
+    zone = channel.timezone if channel is not None else rt.default_timezone
+    today = rt.clock.now().astimezone(ZoneInfo(zone)).date()
     key = season_of(today, length)
-    return f"The current season is {title(key)} ({key}); it {last_day_text(key)} ({channel.timezone})."
+    return f"The current season is {title(key)} ({key}); it {last_day_text(key)} ({zone})."

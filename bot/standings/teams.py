@@ -34,6 +34,7 @@ from bot.standings.seasons import DEFAULT_LENGTH, SeasonLength, months, season_o
 from bot.store import seasons as season_store
 from bot.store import standings as standing_store
 from bot.store import teams as team_store
+from bot.store.channels import get_channel
 from bot.store.users import ensure_user, find_user
 
 NAME = re.compile(r"^[\w][\w.-]{0,39}$")
@@ -71,14 +72,15 @@ async def window_board(
     rt: Runtime, conn: AsyncConnection, ctx: Context, window: str
 ) -> tuple[Any, str] | str:
     """The workspace's per-user board of a window and its title; an error text when seasons are off."""
-    channel = await rt.channel(conn, ctx)
+    channel = await get_channel(conn, ctx.channel)  # reads only: a channel never used has no row
+    zone = channel.timezone if channel is not None else rt.default_timezone
     now = rt.clock.now()
     if window == "season":
         stored = await season_store.get_length(conn, ctx.platform, ctx.workspace_id)
         length = SeasonLength(stored) if stored else DEFAULT_LENGTH
         if length is SeasonLength.OFF:
             return "Seasons are off here, so there is no season window. Try week, month or all."
-        key = season_of(now.astimezone(ZoneInfo(channel.timezone)).date(), length)
+        key = season_of(now.astimezone(ZoneInfo(zone)).date(), length)
         board = season_store.board_query(
             months=months(key), channel_pk=None, platform=ctx.platform, workspace_id=ctx.workspace_id
         )
@@ -86,12 +88,12 @@ async def window_board(
     chosen = Window(window)
     board = standing_store.board_query(
         window=chosen.value,
-        period=current_period(chosen, now, channel.timezone),
+        period=current_period(chosen, now, zone),
         channel_pk=None,
         platform=ctx.platform,
         workspace_id=ctx.workspace_id,
     )
-    return board, window_title(chosen, now, channel.timezone)
+    return board, window_title(chosen, now, zone)
 
 
 async def team_board(rt: Runtime, ctx: Context, cmd: ShowTeamBoard) -> Reply:

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import PoolResetState
 
 MIGRATIONS = Path(str(files("bot.store") / "migrations"))  # package data
 
@@ -39,6 +40,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    # The pool's default reset rolls back on every return, a hop to aiosqlite's thread even when
+    # the transaction already ended (after every commit): roll back only a transaction left open.
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    aio = getattr(dbapi_connection, "_connection", None)  # the adapter's aiosqlite connection
+    raw = getattr(aio, "_connection", None)  # its sqlite3 connection, None once closed
+    if raw is not None and raw.in_transaction:
+        dbapi_connection.rollback()
+
+
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     """An async engine for ``url``; creates the SQLite file's folder when needed."""
     parsed = make_url(url)
@@ -50,8 +62,9 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         # connections wait in its busy handler, which sleeps and polls. Under a burst of answers
         # that made transactions wait seconds (past busy_timeout: "database is locked", answer
         # lost); on one connection they queue in the pool instead, first come first served.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 

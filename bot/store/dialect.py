@@ -11,10 +11,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(dialect: str, table: Table) -> Any:
+def insert_construct(dialect: str, table: Table) -> Any:
     """The INSERT construct of ``dialect``, which knows ON CONFLICT."""
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
+
+
+_insert = insert_construct
 
 
 async def insert_ignore(

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.dialect import upsert_add, upsert_replace
-from bot.store.tables import standings, streaks, users
+from bot.store.tables import channels, standings, streaks, users
 
 
 async def add_result(
@@ -144,8 +144,6 @@ async def streaks_of(
     workspace_id: str,
 ) -> list[Row[Any]]:
     """Streak rows of some users, in one channel or in every channel of a workspace."""
-    from bot.store.tables import channels
-
     statement = (
         select(streaks, channels.c.reveal_seq)
         .join(channels, channels.c.id == streaks.c.channel_pk)

@@ -199,7 +199,8 @@ standings = Table(
     Column("answers", Integer, nullable=False, default=0),
     Column("strong", Integer, nullable=False, default=0),
     PrimaryKeyConstraint("channel_pk", "user_pk", "window", "period"),
-    Index("ix_standings_board", "channel_pk", "window", "period", "points"),
+    # covering: a channel board is read (already grouped by user) from this index alone
+    Index("ix_standings_channel", "channel_pk", "window", "period", "user_pk", "points", "answers", "strong"),
     # covering: a server board is read (already grouped by user) from this index alone
     Index(
         "ix_standings_server",

@@ -73,3 +73,14 @@ async def platform_ids(conn: AsyncConnection, user_pks: list[int]) -> list[str]:
     rows = (await conn.execute(select(users.c.id, users.c.user_id).where(users.c.id.in_(user_pks)))).all()
     ids = {int(r.id): str(r.user_id) for r in rows}
     return [ids[pk] for pk in user_pks if pk in ids]
+
+
+async def user_pk_of(conn: AsyncConnection, ctx: Context) -> int | None:
+    """The caller's user id, or None if the bot never saw them (reads only)."""
+    statement = select(users.c.id).where(
+        users.c.platform == ctx.platform,
+        users.c.workspace_id == ctx.workspace_id,
+        users.c.user_id == ctx.user_id,
+    )
+    found = (await conn.execute(statement)).scalar()
+    return int(found) if found is not None else None

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.cards import LeaderboardCard, Notice, QuestionCard, RevealCard
-from bot.commands import Ask, ShowLeaderboard, ShowStats, SubmitAnswer, Window
+from bot.commands import Ask, ShowLeaderboard, SubmitAnswer, Window
 from bot.context import Context
 from bot.store.tables import answers, users
 from bot.text.grammar import parse
@@ -57,7 +57,7 @@ async def test_answers_and_names_are_stored_clean(app: App) -> None:
 
 async def test_a_name_of_control_characters_only_falls_back_to_the_user_id(app: App) -> None:
     ctx = Context("test", "W1", "C1", "U9", "\x1b[2J\x07", is_admin=False)
-    await app.service.handle(ctx, ShowStats())  # creates the player
+    await app.service.handle(ctx, Ask())  # creates the player (a read such as stats would not)
     async with app.engine.connect() as conn:
         name = (await conn.execute(select(users.c.display_name))).scalar_one()
     assert name == "U9"

@@ -19,6 +19,7 @@ from bot.app import App, build_app
 from bot.bank.model import Bank
 from bot.cards import Notice, StatsCard, TableCard, Tone
 from bot.commands import (
+    Ask,
     DailyAction,
     ManageDaily,
     ManageTeam,
@@ -69,7 +70,7 @@ async def test_admins_define_teams_and_the_board_is_points_per_active_member(
     mini_app: App, messenger: RecordingMessenger
 ) -> None:
     for who in ("ann", "bob", "cy", "dee"):
-        await mini_app.service.handle(member(user=who, name=who), ShowStats())  # they have played once
+        await mini_app.service.handle(member(user=who, name=who), Ask())  # they have played once
     refused = await mini_app.service.handle(member(), ManageTeam(TeamAction.ADD, "data", ("ann",)))
     assert isinstance(refused.cards[0], Notice) and refused.cards[0].tone is Tone.ERROR
     made = await mini_app.service.handle(
@@ -197,8 +198,8 @@ def test_team_board_equals_a_brute_force_from_the_answers(
                 text = question.answer if verdict == "strong" else "nothing relevant"
                 await app.service.handle(ctx(user, channel), SubmitAnswer(text=text))
             await app.service.handle(boss, ManageDaily(DailyAction.REVEAL))
-        for user in USERS:
-            await app.service.handle(ctx(user, "C0"), ShowStats())
+        for user in USERS:  # everyone has played once (a practice question; reads create no one)
+            await app.service.handle(ctx(user, "C0"), Ask())
         for team in sorted(set(teams_of.values())):
             names = tuple(u for u, t in sorted(teams_of.items()) if t == team)
             await app.service.handle(ctx("boss", "C0", True), ManageTeam(TeamAction.ADD, team, names))
