@@ -108,7 +108,7 @@ def add_channels(fake: FakeDiscord, count: int) -> list[str]:
 
 def bot_pacer(app: App) -> Pacer:
     """The pacer the Discord messenger behind ``app`` sends through."""
-    messenger = app.rounds.messenger
+    messenger = app.messenger
     if not isinstance(messenger, DiscordMessenger):
         raise TypeError(f"not the Discord messenger: {messenger!r}")
     return messenger.pacer

@@ -2,7 +2,7 @@
 
 Each run creates its own database (random name) and drops it afterwards. 1,000 channels are
 scheduled through ``Service.handle`` (``daily set 09:00``), then the clock moves to 09:00 and
-``Rounds.run_due()`` claims and posts all of them through a messenger that answers at once, so
+``Dispatcher.run_due()`` claims and posts all of them through a messenger that answers at once, so
 the figure is the database side of a fan-out: the claim (``FOR UPDATE SKIP LOCKED``), the round
 insert, the lease, the send record. Baseline: the same fan-out on a SQLite file in the same run.
 
@@ -74,7 +74,7 @@ async def fanout(url: str) -> tuple[App, InstantMessenger, float]:
         await app.service.handle(channel_ctx(i), schedule)
     clock.moment = NOW.replace(hour=POST_AT.hour, minute=POST_AT.minute)
     started = time.perf_counter()
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     seconds = time.perf_counter() - started
     if messenger.sent != CHANNELS:
         raise RuntimeError(f"{messenger.sent} of {CHANNELS} rounds posted")

@@ -1,4 +1,4 @@
-"""Assembling the core from settings: database, bank, rounds logic, service and timer."""
+"""Assembling the core from settings: database, bank, the daily engine, service and timer."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank.model import Bank, load_bank
 from bot.config import Settings
-from bot.daily.engine import Rounds, RoundsConfig
+from bot.daily.changes import Changes
+from bot.daily.controls import Controls
+from bot.daily.dispatch import Dispatcher
+from bot.daily.failures import Failures
+from bot.daily.policy import DailyConfig
+from bot.daily.poster import Poster
 from bot.daily.reminder_fanout import ReminderFanout
-from bot.daily.timer import RoundsTimer
+from bot.daily.revealer import Revealer
+from bot.daily.timer import DispatchTimer
 from bot.grades.judge_client import OpenAICompatibleJudge
 from bot.grades.judging import JudgeConfig, RoundJudging
 from bot.ports import (
@@ -20,6 +26,7 @@ from bot.ports import (
     Judge,
     Messenger,
     Metrics,
+    NoMetrics,
     Notifier,
     Nudger,
     Roles,
@@ -28,6 +35,7 @@ from bot.ports import (
 )
 from bot.runtime import Runtime
 from bot.service import Service
+from bot.standings.champions import Champions
 from bot.standings.roles import RoleAwards
 from bot.store.db import open_database
 
@@ -38,9 +46,11 @@ class App:
 
     engine: AsyncEngine
     bank: Bank
-    rounds: Rounds
+    messenger: Messenger
+    dispatcher: Dispatcher
     service: Service
-    timer: RoundsTimer
+    timer: DispatchTimer
+    judging: RoundJudging | None = None  # the judge at the reveal, when one is configured
     judge: Judge | None = None
 
     async def start(self) -> None:
@@ -85,33 +95,64 @@ async def build_app(
     if clock is None:
         anchor = settings.time_anchor or datetime.now(UTC)
         clock = WarpClock(anchor, settings.time_scale) if settings.time_scale != 1 else SystemClock()
-    rounds = Rounds(
+    config = DailyConfig(
+        catchup=settings.catchup,
+        lease=settings.lease,
+        elected=settings.dispatch == "elected",
+        dispatcher_ttl=3 * settings.tick,
+    )
+    changes = Changes()
+    counted: Metrics = metrics or NoMetrics()
+    failures = Failures(engine, clock, config, counted, changes)
+    judging = _judging(settings, engine, bank, clock, judge)
+    poster = Poster(
         engine,
         bank,
         messenger,
         clock,
-        RoundsConfig(
-            catchup=settings.catchup,
-            lease=settings.lease,
-            elected=settings.dispatch == "elected",
-            dispatcher_ttl=3 * settings.tick,
-        ),
-        metrics,
-        judging=_judging(settings, engine, bank, clock, judge),
+        config,
+        metrics=counted,
+        failures=failures,
+        changes=changes,
+        judged=judging is not None,
+    )
+    revealer = Revealer(
+        engine,
+        bank,
+        messenger,
+        clock,
+        config,
+        metrics=counted,
+        failures=failures,
+        changes=changes,
+        judging=judging,
+    )
+    awards = RoleAwards(engine, roles, clock, settings.lease) if roles is not None else None
+    dispatcher = Dispatcher(
+        engine,
+        clock,
+        config,
+        poster=poster,
+        revealer=revealer,
+        champions=Champions(engine, messenger, clock, config, awards),
+        changes=changes,
         reminders=ReminderFanout(engine, bank, nudger, clock, settings.lease) if nudger is not None else None,
     )
-    timer = RoundsTimer(rounds, settings.tick, clock, settings.time_scale)
-    rounds.on_change = timer.poke
-    if roles is not None:
-        rounds.champions.awards = RoleAwards(engine, roles, clock, settings.lease)
-    runtime = Runtime(engine, bank, rounds, clock, settings.timezone, notifier, roles, groups)
+    timer = DispatchTimer(dispatcher, settings.tick, clock, settings.time_scale)
+    changes.listen(timer.poke)
+    controls = Controls(engine, clock, config, poster=poster, revealer=revealer, changes=changes)
+    runtime = Runtime(
+        engine, bank, controls, messenger, clock, settings.timezone, notifier, roles=roles, groups=groups
+    )
     return App(
         engine,
         bank,
-        rounds,
+        messenger,
+        dispatcher,
         Service(runtime, metrics),
         timer,
-        rounds.judging.judge if rounds.judging else None,
+        judging,
+        judging.judge if judging else None,
     )
 
 

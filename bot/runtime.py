@@ -1,19 +1,18 @@
-"""What every use case needs, bundled once: database, bank, rounds logic, clock, defaults."""
+"""What every use case needs, bundled once: database, bank, the daily controls, clock, defaults."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank.model import Bank
 from bot.context import Context
-from bot.daily.engine import Rounds
-from bot.ports import Clock, Groups, Notifier, Roles
+from bot.daily.controls import DailyControls
+from bot.ports import Clock, Groups, Messenger, Notifier, Roles
 from bot.store import channels as channel_store
 from bot.store.answers import RoundHints
+from bot.store.channels import Channel
 from bot.store.users import ensure_user
 
 
@@ -23,7 +22,8 @@ class Runtime:
 
     engine: AsyncEngine
     bank: Bank
-    rounds: Rounds
+    daily: DailyControls  # what ``daily now|reveal|skip|resume`` may ask of the daily engine
+    messenger: Messenger
     clock: Clock
     default_timezone: str = "UTC"
     notifier: Notifier | None = None  # private messages to one member (moderation outcomes)
@@ -31,8 +31,8 @@ class Runtime:
     groups: Groups | None = None  # members of a Discord role / Slack user group (``team add``)
     round_hints: RoundHints = field(default_factory=RoundHints)  # which round an answer goes to
 
-    async def channel(self, conn: AsyncConnection, ctx: Context) -> Row[Any]:
-        """The caller's channel row (created on first use)."""
+    async def channel(self, conn: AsyncConnection, ctx: Context) -> Channel:
+        """The caller's channel (created on first use)."""
         return await channel_store.ensure_channel(conn, ctx.channel, self.default_timezone, self.clock.now())
 
     async def user(self, conn: AsyncConnection, ctx: Context) -> int:

@@ -108,7 +108,7 @@ async def _play(args: argparse.Namespace, settings: Settings, console: Console, 
     stop = asyncio.Event()
     with stop_on_signals(stop):  # SIGTERM or SIGINT: stop cleanly, exit 0
         try:
-            async with serving_metrics(metrics, settings.metrics_port, app.rounds.backlog):
+            async with serving_metrics(metrics, settings.metrics_port, app.dispatcher.backlog):
                 started, _ = await until_stopped(app.start(), stop)
                 if started:
                     finished, _ = await until_stopped(_session(session), stop)

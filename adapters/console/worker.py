@@ -55,7 +55,7 @@ async def serve(settings: Settings, transcript: Path | None, stdin: TextIO = sys
     stop = asyncio.Event()
     with stop_on_signals(stop):
         try:
-            async with serving_metrics(metrics, settings.metrics_port, app.rounds.backlog):
+            async with serving_metrics(metrics, settings.metrics_port, app.dispatcher.backlog):
                 started, _ = await until_stopped(app.start(), stop)
                 if started:
                     console.print("worker ready")

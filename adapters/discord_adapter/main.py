@@ -112,7 +112,7 @@ async def run() -> int:
                     lambda: bot.login(token), platform="Discord", host=_api_host(), hint=REACH_HINT, stop=stop
                 )
                 if reached:
-                    async with serving_metrics(metrics, core.metrics_port, app.rounds.backlog):
+                    async with serving_metrics(metrics, core.metrics_port, app.dispatcher.backlog):
                         await _serve(bot, app, stop)
     except discord.LoginFailure:
         print("dailyq: bad setting: DISCORD_TOKEN: Discord rejected the token; copy it again from "

@@ -86,7 +86,7 @@ async def run() -> int:
         try:
             if await _connect(server, urlparse(api_url).netloc, stop):
                 log.info("dailyq for Slack is up (%s)", where)
-                async with serving_metrics(metrics, settings.metrics_port, core.rounds.backlog):
+                async with serving_metrics(metrics, settings.metrics_port, core.dispatcher.backlog):
                     # posts and reveals that came due while down go out now
                     await until_stopped(core.start(), stop)
                     await stop.wait()

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank.model import Bank, Question
 from bot.context import Context
 from bot.daily.posts import MISSING_QUESTION, question_or_placeholder
 from bot.store import banks as bank_store
-from bot.store.channels import get_channel
+from bot.store.channels import Channel, get_channel
 from bot.store.dialect import upsert_replace
 from bot.store.tables import channel_banks, channels, users
 
@@ -89,8 +88,8 @@ async def workspace_bank(conn: AsyncConnection, bundled: Bank, platform: str, wo
     return await union(conn, bundled, platform, workspace_id, (BUILTIN, *names))
 
 
-async def draw_bank(conn: AsyncConnection, bundled: Bank, channel: Row[Any]) -> Bank:
-    """The union of the banks ``channel`` (a ``channels`` row) chose."""
+async def draw_bank(conn: AsyncConnection, bundled: Bank, channel: Channel) -> Bank:
+    """The union of the banks ``channel`` chose."""
     names = await chosen_banks(conn, channel.id)
     return await union(conn, bundled, channel.platform, channel.workspace_id, names)
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row, update
+from datetime import datetime
 
 from bot.bank import selection as bank_selection
 from bot.bank.catalog import choose_banks, draw_bank
 from bot.cards import Reply, TableCard, Tone, error, notice
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily
 from bot.context import Context
+from bot.daily.controls import Outcome
 from bot.daily.picker import left_in_cycle, pool_for, running_low
 from bot.daily.posts import format_local
 from bot.daily.quiz_notice import empty_pool_message, skipped_notices
@@ -19,7 +18,8 @@ from bot.daily.schedule_rules import next_post_for, next_step, reveal_problem
 from bot.runtime import Runtime
 from bot.store import channels as channel_store
 from bot.store import rounds as round_store
-from bot.store.tables import rounds
+from bot.store.channels import Channel
+from bot.store.rounds import RoundState
 from bot.text.timeparse import format_days, format_duration
 
 
@@ -35,7 +35,7 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
     a reveal that would not come before the next post, or empty filters change nothing."""
     async with rt.engine.begin() as conn:
         channel = await rt.channel(conn, ctx)
-        current = Schedule.from_row(channel)
+        current = Schedule.from_channel(channel)
         chosen = await bank_selection.banks_for(conn, rt.bank, ctx, channel.id, cmd.banks)
         if isinstance(chosen, str):
             return error(chosen)
@@ -75,14 +75,14 @@ async def configure_daily(rt: Runtime, ctx: Context, cmd: ConfigureDaily) -> Rep
             last_error=None,
             **schedule.to_row(),
         )
-    rt.rounds.changed()
+    rt.daily.changed()
     card = notice_schedule("Daily question scheduled", schedule, next_post, len(pool))
     return Reply(
         (bank_selection.with_banks(card, names), *skipped_notices(rt.bank, schedule)), ephemeral=True
     )
 
 
-def notice_schedule(title: str, schedule: Schedule, next_post: Any, pool: int) -> TableCard:
+def notice_schedule(title: str, schedule: Schedule, next_post: datetime | None, pool: int) -> TableCard:
     """A table describing a schedule and its next post."""
     rows = [
         ("time", f"{schedule.post_time:%H:%M} {schedule.timezone}"),
@@ -115,7 +115,7 @@ async def manage_daily(rt: Runtime, ctx: Context, cmd: ManageDaily) -> Reply:
         DailyAction.SKIP: _skip,
     }
     reply = await handlers[cmd.action](rt, channel)
-    rt.rounds.changed()
+    rt.daily.changed()
     return reply
 
 
@@ -130,7 +130,7 @@ async def daily_status(rt: Runtime, ctx: Context) -> Reply:
         return notice(
             "This channel has no daily question. An admin can start one with `daily set 09:30 Europe/Berlin`."
         )
-    schedule = Schedule.from_row(channel)
+    schedule = Schedule.from_channel(channel)
     pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
     left = left_in_cycle(pool, used)
     card = notice_schedule(
@@ -143,7 +143,7 @@ async def daily_status(rt: Runtime, ctx: Context) -> Reply:
             f"{left} of {len(pool)}" + (" (running low)" if running_low(left, len(pool)) else ""),
         ),
     ]
-    if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
+    if latest is not None and latest.state in (RoundState.OPEN, RoundState.CLAIMED):
         extra.append(
             ("open round", f"#{latest.id}, reveal {format_local(latest.reveal_at, schedule.timezone)}")
         )
@@ -152,7 +152,7 @@ async def daily_status(rt: Runtime, ctx: Context) -> Reply:
     return Reply((TableCard(card.title, card.columns, card.rows + tuple(extra)),))
 
 
-async def _pause(rt: Runtime, channel: Row[Any]) -> Reply:
+async def _pause(rt: Runtime, channel: Channel) -> Reply:
     if not channel.scheduled:
         return error("This channel has no daily question to pause.")
     async with rt.engine.begin() as conn:
@@ -160,42 +160,21 @@ async def _pause(rt: Runtime, channel: Row[Any]) -> Reply:
     return notice("Daily question paused. `daily resume` starts it again.", Tone.SUCCESS)
 
 
-async def _resume(rt: Runtime, channel: Row[Any]) -> Reply:
+async def _resume(rt: Runtime, channel: Channel) -> Reply:
     if not channel.scheduled:
         return error("This channel has no daily question; set one with `daily set HH:MM`.")
-    now = rt.clock.now()
-    async with rt.engine.begin() as conn:
-        next_post = await next_post_for(conn, channel.id, Schedule.from_row(channel), now)
-        await channel_store.update_channel(
-            conn,
-            channel.id,
-            paused=False,
-            next_post_at=next_post,
-            failures=0,
-            failing_since=None,
-            last_error=None,
-        )
-        # a post that could not go out while paused is only worth sending within the catch-up window
-        await conn.execute(
-            update(rounds)
-            .where(
-                rounds.c.channel_pk == channel.id,
-                rounds.c.state == round_store.CLAIMED,
-                rounds.c.scheduled_for < now - rt.rounds.config.catchup,
-            )
-            .values(state=round_store.SKIPPED)
-        )
+    next_post = await rt.daily.resume(channel)
     return notice(
         f"Daily question resumed; next post {format_local(next_post, channel.timezone)}.", Tone.SUCCESS
     )
 
 
-async def _off(rt: Runtime, channel: Row[Any]) -> Reply:
+async def _off(rt: Runtime, channel: Channel) -> Reply:
     async with rt.engine.begin() as conn:
         latest = await round_store.latest_round(conn, channel.id)
         await channel_store.update_channel(conn, channel.id, scheduled=False, next_post_at=None)
     still_open = ""
-    if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
+    if latest is not None and latest.state in (RoundState.OPEN, RoundState.CLAIMED):
         when = format_local(latest.reveal_at, channel.timezone)
         still_open = f" The open question is still revealed on time ({when})."
     return notice(
@@ -204,36 +183,20 @@ async def _off(rt: Runtime, channel: Row[Any]) -> Reply:
     )
 
 
-async def _now(rt: Runtime, channel: Row[Any]) -> Reply:
+async def _now(rt: Runtime, channel: Channel) -> Reply:
     """Post today's round now; it counts as today's, so the scheduled time does not post again."""
-    now = rt.clock.now()
-    schedule = Schedule.from_row(channel)
-    day = schedule.local_date(now)
-    async with rt.engine.begin() as conn:
-        round_id = await rt.rounds.claim_round(
-            conn, channel, slot=day.isoformat(), day=day.isoformat(), scheduled_for=now, now=now
+    outcome = await rt.daily.post_now(channel)
+    if outcome is Outcome.ALREADY_OPEN:
+        return error(
+            "Today's question is already posted here and still open. `daily skip` replaces it; "
+            "`daily reveal` reveals it now."
         )
-        if round_id is None:
-            latest = await round_store.latest_round(conn, channel.id)
-            if latest is not None and latest.state in (round_store.OPEN, round_store.CLAIMED):
-                return error(
-                    "Today's question is already posted here and still open. `daily skip` replaces it; "
-                    "`daily reveal` reveals it now."
-                )
-            return error(
-                "Today's question was already posted and revealed here; there is one daily question "
-                f"a day. {next_step(channel)} `question` gives you a practice question meanwhile."
-            )
-        if (
-            channel.scheduled
-            and channel.next_post_at is not None
-            and schedule.local_date(channel.next_post_at) <= day
-        ):
-            await channel_store.update_channel(
-                conn, channel.id, next_post_at=schedule.next_post_after_day(day, now)
-            )
-    posted = await rt.rounds.send_round(round_id)
-    if not posted:
+    if outcome is Outcome.ALREADY_DONE:
+        return error(
+            "Today's question was already posted and revealed here; there is one daily question "
+            f"a day. {next_step(channel)} `question` gives you a practice question meanwhile."
+        )
+    if outcome is Outcome.PENDING:
         return error(
             "The question could not be posted yet; it will be retried automatically. "
             "`daily status` shows the last error."
@@ -241,35 +204,22 @@ async def _now(rt: Runtime, channel: Row[Any]) -> Reply:
     return notice("Posted today's question.", Tone.SUCCESS)
 
 
-async def _reveal(rt: Runtime, channel: Row[Any]) -> Reply:
-    async with rt.engine.begin() as conn:
-        latest = await round_store.latest_round(conn, channel.id)
-        if latest is None or latest.state != round_store.OPEN:
-            return error("There is no open question to reveal in this channel.")
-        await conn.execute(update(rounds).where(rounds.c.id == latest.id).values(reveal_at=rt.clock.now()))
-    if not await rt.rounds.revealer.reveal_round(int(latest.id)):
+async def _reveal(rt: Runtime, channel: Channel) -> Reply:
+    outcome = await rt.daily.reveal_now(channel)
+    if outcome is Outcome.NOTHING_OPEN:
+        return error("There is no open question to reveal in this channel.")
+    if outcome is Outcome.PENDING:
         return error("The reveal could not be completed yet; it will be retried automatically.")
     async with rt.engine.connect() as conn:
         fresh = await channel_store.get_channel_by_pk(conn, channel.id)
     return notice(f"Revealed the answer. {next_step(fresh)}", Tone.SUCCESS)
 
 
-async def _skip(rt: Runtime, channel: Row[Any]) -> Reply:
+async def _skip(rt: Runtime, channel: Channel) -> Reply:
     """Close the open round unscored and post a replacement question."""
-    now = rt.clock.now()
-    async with rt.engine.begin() as conn:
-        latest = await round_store.latest_round(conn, channel.id)
-        if latest is None or not await round_store.transition(
-            conn, latest.id, round_store.OPEN, round_store.SKIPPED, revealed_at=now
-        ):
-            return error("There is no open question to skip in this channel.")
-        day = latest.local_date
-        count = await round_store.slot_count(conn, channel.id, day)
-        fresh = await channel_store.get_channel_by_pk(conn, channel.id)
-        round_id = await rt.rounds.claim_round(
-            conn, fresh, slot=f"{day}#{count + 1}", day=day, scheduled_for=now, now=now
-        )
-    await rt.rounds.close_skipped(int(latest.id))
-    if round_id is None or not await rt.rounds.send_round(round_id):
+    outcome = await rt.daily.skip(channel)
+    if outcome is Outcome.NOTHING_OPEN:
+        return error("There is no open question to skip in this channel.")
+    if outcome is Outcome.PENDING:
         return notice("Skipped the question; the replacement will be posted shortly.", Tone.SUCCESS)
     return notice("Skipped the question and posted a new one.", Tone.SUCCESS)

@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Row
 
 from bot.bank.grading import Verdict
 from bot.bank.model import Bank, Question
 from bot.cards import Action, ActionKind, BestAnswer, QuestionCard, QuizPick, RevealCard
 from bot.daily.picker import quiz_options, quiz_reasons
-from bot.ports import ChannelRef
-from bot.practice.missed import reveal_notes
+from bot.practice.missed import COMES_BACK, comes_back
+from bot.store.rounds import Round, RoundMode
 from bot.text.sanitize import cleaned
 
 BEST_SHOWN = 3
 MISSING_QUESTION = "(this question is no longer in the bank)"
 
 
+class RevealedAnswer(Protocol):
+    """What the reveal shows of an answer (the answer path's record, joined with the name)."""
+
+    @property
+    def choice(self) -> int | None: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
 @cleaned
 def question_card(
-    round_row: Row[Any],
+    round_row: Round,
     question: Question,
     *,
     closed: bool = False,
@@ -33,7 +45,7 @@ def question_card(
     """The daily post of a round; ``closed`` renders it without answer buttons (after reveal)."""
     options: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
-    if round_row.mode == "quiz":
+    if round_row.mode == RoundMode.QUIZ:
         options, _ = quiz_options(question, round_row.seed)
         if not closed:
             actions = tuple(
@@ -60,16 +72,16 @@ def question_card(
 
 @cleaned
 def reveal_card(
-    round_row: Row[Any],
+    round_row: Round,
     question: Question,
-    answers: list[Row[Any]],
+    answers: Sequence[RevealedAnswer],
     quotes: tuple[BestAnswer, ...] = (),
 ) -> RevealCard:
     """The reveal: reference answer, explanation, how many answered, the mix (quiz: the picks per
     option and why each wrong one is wrong), the best answers."""
     verdicts: tuple[tuple[str, int], ...] = ()
     picks: tuple[QuizPick, ...] = ()
-    if round_row.mode == "quiz":
+    if round_row.mode == RoundMode.QUIZ:
         options, correct = quiz_options(question, round_row.seed)
         reasons = quiz_reasons(question, round_row.seed)
         counts = Counter(a.choice for a in answers)
@@ -94,10 +106,10 @@ def reveal_card(
         verdicts=verdicts,
         picks=picks,
         best=best,
-        quotes=quotes if round_row.mode != "quiz" else (),
+        quotes=quotes if round_row.mode != RoundMode.QUIZ else (),
         follow_up=question.follow_up,
         actions=(Action(ActionKind.MY_GRADE, "My grade", str(round_row.id)),) if answers else (),
-        notes=reveal_notes(answers),
+        notes=(COMES_BACK,) if any(comes_back(a.verdict) for a in answers) else (),
     )
 
 
@@ -105,11 +117,6 @@ def format_local(moment: datetime, timezone: str) -> str:
     """A moment in a channel's zone, e.g. 'Wed 25 Nov 09:00 CET'."""
     local = moment.astimezone(ZoneInfo(timezone))
     return local.strftime("%a %d %b %H:%M %Z")
-
-
-def channel_ref(row: Row[Any]) -> ChannelRef:
-    """The platform reference of a ``channels`` row."""
-    return ChannelRef(row.platform, row.workspace_id, row.channel_id)
 
 
 def question_or_placeholder(bank: Bank, question_id: str) -> Question:

@@ -71,7 +71,7 @@ class ReminderFanout:
 
     async def run_due(self, between: Callable[[], Awaitable[None]] | None = None) -> int:
         """Send every reminder due now; returns how many were sent. ``between`` runs after each
-        batch (the rounds logic's due posts and reveals, so a long fan-out never delays them)."""
+        batch (the dispatcher's due posts and reveals, so a long fan-out never delays them)."""
         sent = 0
         while True:
             now = self.clock.now()

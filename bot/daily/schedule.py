@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.store.channels import Channel
 from bot.text.timeparse import EVERY_DAY, WEEKDAYS, days_to_cron
 
 DEFAULT_REVEAL_AFTER = timedelta(hours=8)
@@ -55,18 +55,17 @@ class Schedule:
         }
 
     @classmethod
-    def from_row(cls, row: Any) -> Schedule:
-        """The schedule stored in a ``channels`` row."""
-        hour, minute = (int(part) for part in str(row.post_time).split(":"))
-        days_text = str(row.days)
+    def from_channel(cls, channel: Channel) -> Schedule:
+        """The schedule a channel has stored."""
+        hour, minute = (int(part) for part in channel.post_time.split(":"))
         return cls(
             post_time=time(hour, minute),
-            timezone=str(row.timezone),
-            days=frozenset(WEEKDAYS.index(d) for d in days_text.split(",") if d),
-            reveal_after=timedelta(seconds=int(row.reveal_after_s)),
-            mode=str(row.mode),
-            topics=tuple(json.loads(str(row.topics))),
-            difficulty=row.difficulty,
+            timezone=channel.timezone,
+            days=frozenset(WEEKDAYS.index(d) for d in channel.days.split(",") if d),
+            reveal_after=timedelta(seconds=channel.reveal_after_s),
+            mode=str(channel.mode),
+            topics=tuple(json.loads(channel.topics)),
+            difficulty=channel.difficulty,
         )
 
     def local_date(self, moment: datetime) -> date:

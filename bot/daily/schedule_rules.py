@@ -8,14 +8,13 @@ posts); after today's round the next post is on a later day; every confirmation 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.daily.posts import format_local
 from bot.daily.schedule import MAX_REVEAL, MIN_REVEAL, Schedule
 from bot.store import rounds as round_store
+from bot.store.channels import Channel
 from bot.text.timeparse import format_days, format_duration
 
 
@@ -48,7 +47,7 @@ async def next_post_for(
     return schedule.next_post(now)
 
 
-def next_step(channel: Row[Any]) -> str:
+def next_step(channel: Channel) -> str:
     """Where the channel's daily question goes next, as one sentence that leads somewhere."""
     if not channel.scheduled:
         return "The daily question is off here; `daily set HH:MM` starts it again with the same settings."

@@ -1,4 +1,4 @@
-"""APScheduler glue: wakes the rounds logic at the next due moment, plus a periodic safety tick.
+"""APScheduler glue: wakes the dispatcher at the next due moment, plus a periodic safety tick.
 
 APScheduler (``AsyncIOScheduler``, in-memory job store) is only the timer. Nothing it holds needs
 to survive a restart: the database says what is due, and the first run after start finds it.
@@ -19,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.daily.engine import Rounds
+from bot.daily.dispatch import Dispatcher
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,13 @@ WAKE_JOB = "dailyq-wake"
 TICK_JOB = "dailyq-tick"
 
 
-class RoundsTimer:
-    """Runs ``Rounds.run_due`` when something is due, re-armed after every run and change."""
+class DispatchTimer:
+    """Runs ``Dispatcher.run_due`` when something is due, re-armed after every run and change."""
 
-    def __init__(self, rounds: Rounds, tick: timedelta, clock: Clock, time_scale: float = 1.0) -> None:
-        self.rounds = rounds
+    def __init__(
+        self, dispatcher: Dispatcher, tick: timedelta, clock: Clock, time_scale: float = 1.0
+    ) -> None:
+        self.dispatcher = dispatcher
         self.tick = tick
         self.clock = clock
         self.time_scale = time_scale
@@ -82,7 +84,7 @@ class RoundsTimer:
             await asyncio.wait(set(self._runs), timeout=0.5)
 
     def poke(self) -> None:
-        """Schedules changed: re-arm the wake-up soon (called from the rounds logic).
+        """Schedules changed: re-arm the wake-up soon (called on every change the engine signals).
 
         While a run holds the lock there is nothing to do: the run re-arms when it ends, after
         every change made meanwhile (a fan-out of 1,000 posts would otherwise query the next
@@ -99,7 +101,7 @@ class RoundsTimer:
         async with self._lock:
             self._queued = False
             try:
-                await self.rounds.run_due()
+                await self.dispatcher.run_due()
             except Exception:
                 log.exception("rounds run failed; the safety tick will retry")
         await self._rearm()
@@ -107,7 +109,7 @@ class RoundsTimer:
     async def _rearm(self) -> None:
         self._rearm_pending = False
         try:
-            when = await self.rounds.next_wake()
+            when = await self.dispatcher.next_wake()
         except Exception:
             log.exception("could not compute the next wake-up; the safety tick covers it")
             return

@@ -148,7 +148,7 @@ def rejection_notice(question: str, answer: ScopedAnswer, note: str) -> Notice:
 async def tell_player(rt: Runtime, user: UserRef, card: Notice) -> bool:
     """Tell the player privately through the messenger; False (and a log line) if it failed."""
     try:
-        await rt.rounds.messenger.tell(user, card)
+        await rt.messenger.tell(user, card)
     except Exception as exc:  # DeliveryError, or the platform failing otherwise: the change stays
         log.warning("could not tell %s:%s about a grade change: %s", user.platform, user.user_id, exc)
         return False

@@ -1,6 +1,6 @@
 """The champion post at a season's end: once per scheduled channel, across restarts and processes.
 
-With the first run of the rounds logic after a season ends in a channel's time zone (at the
+With the first run of the dispatcher after a season ends in a channel's time zone (at the
 latest the channel's first daily post of the new season), the channel's row in ``season_posts``
 is claimed by inserting it (unique per channel and season) in its own transaction, and only
 then is the post sent, with the idempotency key ``season-<channel>-<season>``. A sender that
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.cards import TableCard
-from bot.daily.posts import channel_ref
-from bot.ports import DeliveryError
+from bot.daily.policy import DailyConfig, champion_retry
+from bot.ports import Clock, Messenger
+from bot.standings.roles import RoleAwards
 from bot.standings.seasons import (
     DEFAULT_LENGTH,
     SeasonLength,
@@ -38,16 +38,11 @@ from bot.store import channels as channel_store
 from bot.store import seasons as season_store
 from bot.store import standings as standing_store
 from bot.store import users as user_store
-from bot.store.tables import channels
-
-if TYPE_CHECKING:
-    from bot.daily.engine import Rounds
-    from bot.standings.roles import RoleAwards
+from bot.store.channels import Channel
 
 log = logging.getLogger(__name__)
 
 POST_WITHIN = timedelta(days=7)
-MAX_ATTEMPTS = 5
 SHOWN = 3  # ranks named in the post (ties share a rank, so there may be more names)
 
 
@@ -69,13 +64,8 @@ async def next_season_end(conn: AsyncConnection, now: datetime) -> datetime | No
     """The next moment after ``now`` a season ends in a scheduled channel (the timer wakes then,
     so a champion post is not late until the next safety tick); None when seasons are off."""
     lengths = await season_store.lengths(conn)
-    rows = await conn.execute(
-        select(channels.c.platform, channels.c.workspace_id, channels.c.timezone)
-        .where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
-        .distinct()
-    )
     ends = []
-    for row in rows:
+    for row in await channel_store.active_channels(conn):
         length = SeasonLength(lengths.get((row.platform, row.workspace_id), DEFAULT_LENGTH.value))
         if length is not SeasonLength.OFF:
             current = season_of(now.astimezone(ZoneInfo(row.timezone)).date(), length)
@@ -90,10 +80,19 @@ def _count(n: int, word: str) -> str:
 class Champions:
     """Posts each ended season's champions once in every scheduled channel."""
 
-    def __init__(self, rounds_logic: Rounds) -> None:
-        self.r = rounds_logic
-        # set by ``bot.app`` when the platform has roles (Discord): champion and milestone roles
-        self.awards: RoleAwards | None = None
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        messenger: Messenger,
+        clock: Clock,
+        config: DailyConfig,
+        awards: RoleAwards | None = None,
+    ) -> None:
+        self.engine = engine
+        self.messenger = messenger
+        self.clock = clock
+        self.config = config
+        self.awards = awards  # champion and milestone roles, on a platform that has them (Discord)
 
     async def post_due(self) -> None:
         """Claim and send the champion posts that are due, and resume those whose sender died."""
@@ -102,18 +101,18 @@ class Champions:
                 await self.awards.grant_milestones()
             except Exception:  # roles never hold up the posts
                 log.exception("streak-milestone roles failed")
-        now = self.r.clock.now()
+        now = self.clock.now()
         if all((now + timedelta(days=d)).day - 1 >= POST_WITHIN.days for d in (-1, 0, 1)):
             return  # no season began in the last week in any time zone: nothing can be due
-        until = now + self.r.config.lease
-        async with self.r.engine.begin() as conn:
+        until = now + self.config.lease
+        async with self.engine.begin() as conn:
             due = await self._due(conn, now)
             claimed = []
             for channel_pk, season in due:
                 post_id = await season_store.claim_post(conn, channel_pk, season, now, until)
                 if post_id is not None:
                     claimed.append((post_id, channel_pk, season, 1))
-        async with self.r.engine.begin() as conn:
+        async with self.engine.begin() as conn:
             retaken = await season_store.retake_expired(conn, now, until)
         claimed += [(int(r.id), int(r.channel_pk), str(r.season), int(r.attempts)) for r in retaken]
         for post_id, channel_pk, season, attempt in claimed:
@@ -121,12 +120,8 @@ class Champions:
 
     async def _due(self, conn: AsyncConnection, now: datetime) -> list[tuple[int, str]]:
         lengths = await season_store.lengths(conn)
-        rows = (
-            await conn.execute(
-                select(channels).where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
-            )
-        ).all()
-        candidates: list[tuple[Row[Any], str]] = []
+        rows = await channel_store.active_channels(conn)
+        candidates: list[tuple[Channel, str]] = []
         for row in rows:
             length = SeasonLength(lengths.get((row.platform, row.workspace_id), DEFAULT_LENGTH.value))
             season = ended_season(now, row.timezone, length)
@@ -147,7 +142,7 @@ class Champions:
         return due
 
     @staticmethod
-    def _board(channel: Row[Any], season: str) -> Any:
+    def _board(channel: Channel, season: str) -> Any:
         return season_store.board_query(
             months=months(season),
             channel_pk=None,
@@ -156,7 +151,7 @@ class Champions:
         )
 
     async def card(
-        self, conn: AsyncConnection, channel: Row[Any], season: str, role_problem: str | None = None
+        self, conn: AsyncConnection, channel: Channel, season: str, role_problem: str | None = None
     ) -> TableCard:
         """The champion post: the workspace's top ranks of the season and its numbers (and, on
         Discord, what an admin should fix when the champion role could not be given)."""
@@ -187,12 +182,12 @@ class Champions:
             mentions=tuple(await user_store.platform_ids(conn, first)),
         )
 
-    async def _crown(self, channel: Row[Any], season: str) -> str | None:
+    async def _crown(self, channel: Channel, season: str) -> str | None:
         """Give the champion role (Discord, when configured); what to fix if it failed."""
         if self.awards is None or channel.platform != self.awards.platform:
             return None
         try:
-            async with self.r.engine.connect() as conn:
+            async with self.engine.connect() as conn:
                 champions = (await self.card(conn, channel, season)).mentions
             return await self.awards.crown(channel.workspace_id, season, list(champions))
         except Exception:  # the post goes out whatever happens to the roles
@@ -200,37 +195,35 @@ class Champions:
             return None
 
     async def _send(self, post_id: int, channel_pk: int, season: str, attempt: int) -> None:
-        async with self.r.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             channel = await channel_store.get_channel_by_pk(conn, channel_pk)
         role_problem = await self._crown(channel, season)
-        async with self.r.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             card = await self.card(conn, channel, season, role_problem)
         try:
-            ref = await self.r.messenger.post(
-                channel_ref(channel), card, key=f"season-{channel_pk}-{season}", resend=attempt > 1
+            ref = await self.messenger.post(
+                channel.ref, card, key=f"season-{channel_pk}-{season}", resend=attempt > 1
             )
         except Exception as exc:
-            permanent = isinstance(exc, DeliveryError) and exc.permanent
-            give_up = permanent or attempt >= MAX_ATTEMPTS
-            now = self.r.clock.now()
-            async with self.r.engine.begin() as conn:
+            retry_at = champion_retry(attempt, exc, self.clock.now(), self.config)
+            async with self.engine.begin() as conn:
                 await season_store.finish(
                     conn,
                     post_id,
-                    state=season_store.FAILED if give_up else season_store.SENDING,
-                    lease_until=None if give_up else now + self.r.config.retry_base * (1 << attempt),
+                    state=season_store.FAILED if retry_at is None else season_store.SENDING,
+                    lease_until=retry_at,
                     last_error=str(exc)[:500],
                 )
             log.warning("champion post %s (%s) attempt %s failed: %s", post_id, season, attempt, exc)
             return
-        async with self.r.engine.begin() as conn:
+        async with self.engine.begin() as conn:
             await season_store.finish(
                 conn,
                 post_id,
                 state=season_store.SENT,
                 lease_until=None,
                 message_id=ref.message_id,
-                sent_at=self.r.clock.now(),
+                sent_at=self.clock.now(),
                 last_error=None,
             )
         log.info("champions of %s posted to channel %s", season, channel_pk)

@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import ChannelRef
 from bot.store.dialect import insert_ignore, skip_locked
+from bot.store.rounds import RoundMode
 from bot.store.tables import channels
 
 
-async def ensure_channel(conn: AsyncConnection, ref: ChannelRef, timezone: str, now: datetime) -> Row[Any]:
-    """The channel's row, created unscheduled (in ``timezone``) on first use."""
+@dataclass(frozen=True)
+class Channel:
+    """A channel the bot has seen: its schedule (as stored), its place in the bank and its health."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    channel_id: str
+    scheduled: bool
+    paused: bool
+    post_time: str  # "HH:MM"; ``Schedule.from_channel`` reads these schedule columns
+    timezone: str
+    days: str  # "mon,tue,..."
+    reveal_after_s: int
+    mode: RoundMode
+    topics: str  # a JSON list
+    difficulty: str | None
+    next_post_at: datetime | None
+    cycle: int
+    reveal_seq: int
+    failures: int
+    failing_since: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Channel:
+        """The record of a ``channels`` row."""
+        values = {f.name: getattr(row, f.name) for f in fields(cls)}
+        values["mode"] = RoundMode(values["mode"])
+        values["scheduled"] = bool(values["scheduled"])
+        values["paused"] = bool(values["paused"])
+        return cls(**values)
+
+    @property
+    def ref(self) -> ChannelRef:
+        """The channel's platform reference."""
+        return ChannelRef(self.platform, self.workspace_id, self.channel_id)
+
+
+async def ensure_channel(conn: AsyncConnection, ref: ChannelRef, timezone: str, now: datetime) -> Channel:
+    """The channel, created unscheduled (in ``timezone``) on first use."""
     await insert_ignore(
         conn,
         channels,
@@ -27,14 +69,14 @@ async def ensure_channel(conn: AsyncConnection, ref: ChannelRef, timezone: str, 
         },
         ("platform", "workspace_id", "channel_id"),
     )
-    row = await get_channel(conn, ref)
-    assert row is not None
-    return row
+    channel = await get_channel(conn, ref)
+    assert channel is not None
+    return channel
 
 
-async def get_channel(conn: AsyncConnection, ref: ChannelRef) -> Row[Any] | None:
-    """The channel's row, or None if the bot never saw it."""
-    return (
+async def get_channel(conn: AsyncConnection, ref: ChannelRef) -> Channel | None:
+    """The channel, or None if the bot never saw it."""
+    row = (
         await conn.execute(
             select(channels).where(
                 channels.c.platform == ref.platform,
@@ -43,11 +85,12 @@ async def get_channel(conn: AsyncConnection, ref: ChannelRef) -> Row[Any] | None
             )
         )
     ).first()
+    return None if row is None else Channel.from_row(row)
 
 
-async def get_channel_by_pk(conn: AsyncConnection, channel_pk: int) -> Row[Any]:
-    """The channel row with this primary key."""
-    return (await conn.execute(select(channels).where(channels.c.id == channel_pk))).one()
+async def get_channel_by_pk(conn: AsyncConnection, channel_pk: int) -> Channel:
+    """The channel with this primary key."""
+    return Channel.from_row((await conn.execute(select(channels).where(channels.c.id == channel_pk))).one())
 
 
 async def update_channel(conn: AsyncConnection, channel_pk: int, **values: Any) -> None:
@@ -55,7 +98,12 @@ async def update_channel(conn: AsyncConnection, channel_pk: int, **values: Any) 
     await conn.execute(update(channels).where(channels.c.id == channel_pk).values(**values))
 
 
-async def claim_due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list[Row[Any]]:
+async def clear_failures(conn: AsyncConnection, channel_pk: int) -> None:
+    """Forget a channel's failed sends (a send went through, or an admin resumed it)."""
+    await update_channel(conn, channel_pk, failures=0, failing_since=None, last_error=None)
+
+
+async def claim_due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list[Channel]:
     """Scheduled, unpaused channels whose next post is due, earliest first, locked for this
     transaction; on PostgreSQL rows another process holds are skipped, so processes split them."""
     statement = (
@@ -69,7 +117,13 @@ async def claim_due_channels(conn: AsyncConnection, now: datetime, limit: int) -
         .limit(limit)
         .with_for_update(skip_locked=skip_locked(conn))
     )
-    return list((await conn.execute(statement)).all())
+    return [Channel.from_row(row) for row in (await conn.execute(statement)).all()]
+
+
+async def active_channels(conn: AsyncConnection) -> list[Channel]:
+    """Every scheduled, unpaused channel."""
+    statement = select(channels).where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
+    return [Channel.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
 async def next_post_due(conn: AsyncConnection) -> datetime | None:

@@ -3,19 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.dialect import insert_ignore, upsert_replace
 from bot.store.standings import periods_board_query
 from bot.store.tables import season_posts, season_settings
 
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
+
+class PostState(StrEnum):
+    """Where a champion post is: being sent (under a lease), sent, or given up."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+SENDING = PostState.SENDING
+SENT = PostState.SENT
+FAILED = PostState.FAILED
+
+
+@dataclass(frozen=True)
+class ChampionPost:
+    """The champion post of one channel and season."""
+
+    id: int
+    channel_pk: int
+    season: str
+    state: PostState
+    attempts: int
+    lease_until: datetime | None
+    message_id: str | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ChampionPost:
+        """The record of a ``season_posts`` row."""
+        values = {f.name: getattr(row, f.name) for f in fields(cls)}
+        values["state"] = PostState(values["state"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RetakenPost:
+    """A champion post taken over after its sender died or failed, with its new attempt number."""
+
+    id: int
+    channel_pk: int
+    season: str
+    attempts: int
 
 
 async def get_length(conn: AsyncConnection, platform: str, workspace_id: str) -> str | None:
@@ -74,7 +118,7 @@ async def claim_post(
     values = {
         "channel_pk": channel_pk,
         "season": season,
-        "state": SENDING,
+        "state": str(SENDING),
         "attempts": 1,
         "lease_until": until,
         "created_at": now,
@@ -87,25 +131,31 @@ async def claim_post(
     return int((await conn.execute(statement)).scalar_one())
 
 
-async def retake_expired(conn: AsyncConnection, now: datetime, until: datetime) -> list[Row[Any]]:
+async def retake_expired(conn: AsyncConnection, now: datetime, until: datetime) -> list[RetakenPost]:
     """Take the lease of champion posts whose sender died or failed (lease expired); returns
     them with their new attempt number."""
     statement = (
         update(season_posts)
-        .where(season_posts.c.state == SENDING, season_posts.c.lease_until <= now)
+        .where(season_posts.c.state == str(SENDING), season_posts.c.lease_until <= now)
         .values(lease_until=until, attempts=season_posts.c.attempts + 1)
         .returning(
             season_posts.c.id, season_posts.c.channel_pk, season_posts.c.season, season_posts.c.attempts
         )
     )
-    return list((await conn.execute(statement)).all())
+    return [
+        RetakenPost(int(r.id), int(r.channel_pk), str(r.season), int(r.attempts))
+        for r in (await conn.execute(statement)).all()
+    ]
 
 
 async def finish(conn: AsyncConnection, post_id: int, **values: Any) -> None:
     """Record how a champion post ended (sent with its message id, or failed)."""
+    if "state" in values:
+        values["state"] = str(PostState(values["state"]))
     await conn.execute(update(season_posts).where(season_posts.c.id == post_id).values(**values))
 
 
-async def posts_of(conn: AsyncConnection) -> list[Row[Any]]:
-    """Every champion-post row (tests and status)."""
-    return list((await conn.execute(select(season_posts).order_by(season_posts.c.id))).all())
+async def posts_of(conn: AsyncConnection) -> list[ChampionPost]:
+    """Every champion post (tests and status)."""
+    rows = (await conn.execute(select(season_posts).order_by(season_posts.c.id))).all()
+    return [ChampionPost.from_row(row) for row in rows]

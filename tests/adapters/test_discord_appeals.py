@@ -34,7 +34,7 @@ async def answered_and_revealed(h: DiscordHarness) -> tuple[JSON, JSON]:
     submit = h.fake.modal_submit(modal["data"]["custom_id"], {"text": ANSWER}, labels=True, user="member")
     assert (await h.respond(submit))["data"]["embeds"][0]["title"] == "Answer received"
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     [reveal] = h.fake.channel_messages(post["id"])  # the thread started from the post
     return post, copy.deepcopy(reveal)
 
@@ -178,7 +178,7 @@ async def test_crafted_buttons_and_ids_are_refused(h: DiscordHarness) -> None:
     unknown = await h.slash("daily accept", {"appeal": 424242, "verdict": "strong"})
     assert "There is no appeal #424242 in this workspace." in text_of(unknown["data"])
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     nobody = await h.slash("grade", user="member")
     assert f"You did not answer round #{rid}" in text_of(nobody["data"])
 

@@ -1,7 +1,7 @@
 """Daily rounds on Discord end to end: /daily set, the post, answers, the reveal, pacing, failures.
 
 A real discord.py client against the fake Discord; the rounds logic is driven with a fake clock
-and ``app.rounds.run_due()`` instead of waiting for the timer.
+and ``app.dispatcher.run_due()`` instead of waiting for the timer.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ async def schedule(h: DiscordHarness, mode: str = "open", channel_id: str | None
 async def post_today(h: DiscordHarness, mode: str = "open") -> JSON:
     await schedule(h, mode)
     h.clock.advance(timedelta(hours=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     [post] = h.posts()
     return copy.deepcopy(post)  # as it was posted (the fake's copy changes with later edits)
 
@@ -173,7 +173,7 @@ async def test_answer_button_opens_a_form_and_the_answer_is_stored(h: DiscordHar
     assert again["data"]["embeds"][0]["title"] == "Answer received"
 
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     [edit] = h.fake.requests_to("PATCH", rf"/channels/{h.channel_id}/messages/{post['id']}")
     assert edit.json["components"] == []  # answering closed
     assert {f["name"]: f["value"] for f in edit.json["embeds"][0]["fields"]}["Answers"] == "Closed"
@@ -201,7 +201,7 @@ async def test_quiz_buttons_take_one_locked_pick(h: DiscordHarness) -> None:
     assert h.fake.messages[post["id"]]["components"] == post["components"]  # the post is untouched
 
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     [reveal] = h.fake.requests_to("POST", rf"/channels/{post['id']}/messages")
     results = {f["name"]: f["value"] for f in reveal.json["embeds"][0]["fields"]}["Results"]
     assert "1 answered" in results and results.count("✅") == 1
@@ -211,7 +211,7 @@ async def test_reveal_replies_to_the_post_when_threads_are_not_allowed(h: Discor
     post = await post_today(h)
     h.fake.error_next("POST", rf"/channels/{h.channel_id}/messages/\d+/threads", 403)
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     reveal = h.posts()[-1]
     assert str(reveal["message_reference"]["message_id"]) == post["id"]
     assert reveal["nonce"] == f"reveal-{round_of(post)}" and reveal["embeds"][0]["title"] == "Answer revealed"
@@ -262,11 +262,11 @@ async def test_a_429_is_honoured_and_the_post_arrives_once(h: DiscordHarness) ->
 async def test_a_resend_with_the_same_key_returns_the_first_message(h: DiscordHarness) -> None:
     channel = ChannelRef("discord", h.fake.guild.id, h.channel_id)
     card = QuestionCard("q", "t", "easy", "text?", round_id=99)
-    first = await h.app.rounds.messenger.post(channel, card, key="post-99")
-    again = await h.app.rounds.messenger.post(channel, card, key="post-99", resend=True)
+    first = await h.app.messenger.post(channel, card, key="post-99")
+    again = await h.app.messenger.post(channel, card, key="post-99", resend=True)
     assert first == again and len(h.posts()) == 1
-    reply = await h.app.rounds.messenger.reply(first, card, key="reveal-99")
-    retry = await h.app.rounds.messenger.reply(first, card, key="reveal-99", resend=True)
+    reply = await h.app.messenger.reply(first, card, key="reveal-99")
+    retry = await h.app.messenger.reply(first, card, key="reveal-99", resend=True)
     assert reply == retry and reply.thread_id == first.message_id
     assert len(h.fake.channel_messages(first.message_id)) == 1
 
@@ -278,16 +278,16 @@ async def test_a_channel_the_bot_cannot_post_in_is_paused_not_retried(
     await schedule(h)
     h.fake.error_next("POST", MESSAGES, status_code)
     h.clock.advance(timedelta(hours=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     h.clock.advance(timedelta(hours=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     assert len(h.fake.requests_to("POST", MESSAGES)) == 1 and h.posts() == []  # no second 4xx
     shown = await status(h)
     assert shown["state"] == "paused" and f"Discord {status_code}" in shown["last error"]
     resumed = await h.slash("daily resume")  # the admin fixed the permissions
     assert "resumed" in text_of(resumed["data"])
     h.clock.advance(timedelta(hours=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     assert len(h.posts()) == 1
 
 
@@ -306,7 +306,7 @@ async def test_fan_out_stays_under_the_global_rate_limit(
             ids.append(channel["id"])
             await schedule(h, channel_id=channel["id"])
         h.clock.advance(timedelta(hours=1))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
         sent = h.fake.requests_to("POST", MESSAGES)
         assert h.fake.global_rate_limited_count == 0
         assert sorted(r.path.split("/")[2] for r in sent) == sorted(ids)
@@ -328,7 +328,7 @@ async def test_longest_questions_stay_within_discord_limits(
         await h.respond(h.fake.component_click(custom_ids(post)[0], message=post, user="member"))
         practice = await h.slash("question", user="member")
         h.clock.advance(timedelta(hours=4))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
         bodies = [
             r.json for r in h.fake.requests if r.method in ("POST", "PATCH") and r.json and "embeds" in r.json
         ]
@@ -348,7 +348,7 @@ async def test_reveal_quotes_the_best_answers_with_mentions_and_markdown_neutral
     off = await h.slash("privacy", {"quote": "off"}, user="admin")
     assert off["data"]["flags"] == EPHEMERAL and "will not be quoted" in text_of(off["data"])
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     [reveal] = h.fake.requests_to("POST", rf"/channels/{post['id']}/messages")
     assert reveal.json["allowed_mentions"] == {"parse": []}
     fields = {f["name"]: f["value"] for f in reveal.json["embeds"][0]["fields"]}
@@ -389,10 +389,10 @@ async def test_the_champion_post_at_the_season_end_is_one_nonced_message(h: Disc
     post = await post_today(h)  # 25 November, 09:00 UTC
     await h.slash("answer", {"text": "less variance by averaging"}, user="member")
     h.clock.advance(timedelta(hours=4))
-    await h.app.rounds.run_due()  # revealed: the member has November points
+    await h.app.dispatcher.run_due()  # revealed: the member has November points
     for _ in range(6 * 48):  # through 1 December 13:00 UTC, every half hour as the timer would
         h.clock.advance(timedelta(minutes=30))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
     sent = h.fake.requests_to("POST", rf"/channels/{h.channel_id}/messages")
     champions = [r for r in sent if str(r.json.get("nonce", "")).startswith("season-")]
     assert len(champions) == 1 and post["id"]

@@ -34,7 +34,7 @@ async def killed_after_accept(h: DiscordHarness, path: str, accepted: Callable[[
     """Run the due work until the fake has accepted a send on ``path``, then stop the bot dead:
     the task is cancelled mid-request, so nothing after the send (recording it) runs."""
     h.fake.accept_then_hang(path)
-    work: asyncio.Task[None] = asyncio.create_task(h.app.rounds.run_due())
+    work: asyncio.Task[None] = asyncio.create_task(h.app.dispatcher.run_due())
     await until(accepted)
     work.cancel()
     await asyncio.gather(work, return_exceptions=True)
@@ -64,7 +64,7 @@ async def test_a_post_and_a_reveal_accepted_before_a_kill_are_adopted_after_the_
         clock.advance(DOWN)
 
         async with running_bot(fake, tmp_path, clock=clock) as second:
-            await second.app.rounds.run_due()
+            await second.app.dispatcher.run_due()
             [post] = second.posts()
             assert await round_row(second) == ("open", post["id"])
             creates = fake.requests_to("POST", rf"/channels/{daily}/messages")
@@ -83,7 +83,7 @@ async def test_a_post_and_a_reveal_accepted_before_a_kill_are_adopted_after_the_
         clock.advance(DOWN)
 
         async with running_bot(fake, tmp_path, clock=clock) as third:
-            await third.app.rounds.run_due()
+            await third.app.dispatcher.run_due()
             assert (await round_row(third))[0] == "revealed"
             [reveal] = bot_messages(fake, thread)
             assert reveal["embeds"][0]["title"] == "Answer revealed"
@@ -100,7 +100,7 @@ async def test_a_reply_to_the_post_is_adopted_when_threads_are_not_allowed(tmp_p
         async with running_bot(fake, tmp_path, clock=clock) as first:
             await schedule(first)
             clock.advance(timedelta(hours=1))
-            await first.app.rounds.run_due()
+            await first.app.dispatcher.run_due()
             [post] = first.posts()
             fake.error_next("POST", rf"/channels/{daily}/messages/\d+/threads", 403, times=2)
             clock.advance(timedelta(hours=4))
@@ -108,7 +108,7 @@ async def test_a_reply_to_the_post_is_adopted_when_threads_are_not_allowed(tmp_p
         clock.advance(DOWN)
 
         async with running_bot(fake, tmp_path, clock=clock) as second:
-            await second.app.rounds.run_due()
+            await second.app.dispatcher.run_due()
             assert (await round_row(second))[0] == "revealed"
             [_, reveal] = second.posts()
             assert str(reveal["message_reference"]["message_id"]) == post["id"]
@@ -133,9 +133,9 @@ async def test_another_rounds_post_is_not_adopted(tmp_path: Path) -> None:
             fake.add_message(daily, {"components": [{"type": 1, "components": [button]}]}, author=member)
             clock.advance(timedelta(hours=1))
             fake.error_next("POST", rf"/channels/{daily}/messages", 400)  # refused: a real retry
-            await first.app.rounds.run_due()
+            await first.app.dispatcher.run_due()
             clock.advance(timedelta(minutes=10))
-            await first.app.rounds.run_due()
+            await first.app.dispatcher.run_due()
             state, message_id = await round_row(first)
             assert state == "open" and message_id not in {m["id"] for m in fake.channel_messages(daily)[:3]}
             assert [m["author"]["id"] for m in fake.channel_messages(daily)].count(bot_id) == 3

@@ -92,7 +92,7 @@ async def play_days(h: DiscordHarness, first: datetime, days: int, players: list
     """Each day: the post at 09:00 UTC, ``players`` answer it right, the reveal at 13:00."""
     for day in range(days):
         h.clock.set(first + timedelta(days=day, hours=9))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
         async with h.app.engine.connect() as conn:
             qid = (await conn.execute(select(rounds.c.question_id).order_by(rounds.c.id.desc()))).scalar()
         question = h.app.bank.get(str(qid))
@@ -100,7 +100,7 @@ async def play_days(h: DiscordHarness, first: datetime, days: int, players: list
         for player in players:
             await h.app.service.handle(h.ctx(player), SubmitAnswer(text=question.answer))
         h.clock.set(first + timedelta(days=day, hours=13))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
 
 
 def champion_posts(h: DiscordHarness) -> list[str]:
@@ -125,14 +125,14 @@ async def test_champion_role_moves_to_the_new_champion_and_milestones_are_given(
     # the seventh reveal took admin's streak to 7
     assert role_requests(h) == [("PUT", "admin Streak 7")]
     h.clock.set(day(11, 1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     assert len(champion_posts(h)) == 1
     assert role_requests(h)[1:] == [("PUT", "admin Champion")]
     await play_days(h, day(11, 1), 7, ["member"])  # 1-7 November
     assert role_requests(h)[2:] == [("PUT", "member Streak 7")]
     h.clock.set(day(12, 1))
-    await h.app.rounds.run_due()
-    await h.app.rounds.run_due()  # a second run changes nothing
+    await h.app.dispatcher.run_due()
+    await h.app.dispatcher.run_due()  # a second run changes nothing
     assert len(champion_posts(h)) == 2
     # the new champion gets the role, the previous one (given by the bot) loses it; the owner's
     # Champion role (given by hand) and the member's Other role are never touched
@@ -177,8 +177,8 @@ async def test_missing_permission_and_deleted_role_are_reported_and_the_post_sti
     [put] = h.fake.requests_to("PUT", r".*/roles/\d+")
     assert put.status == 404
     h.clock.set(day(11, 1))
-    await h.app.rounds.run_due()
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
+    await h.app.dispatcher.run_due()
     [post] = champion_posts(h)  # once, whatever happened to the role
     [embed] = json.loads(post)
     assert embed["footer"]["text"].endswith(
@@ -200,7 +200,7 @@ async def test_missing_permission_and_deleted_role_are_reported_and_the_post_sti
     h.fake.add_role(guild, STREAK, "Streak 7", 2)  # recreated with the same id, for the test
     await roles_command(h, STREAK, award="streak 7")
     h.clock.advance(timedelta(minutes=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     assert role_requests(h)[3:] == [("PUT", "admin Streak 7")]
     assert STREAK in h.fake.roles_of(guild, "admin") and CHAMPION in h.fake.roles_of(guild, "admin")
 

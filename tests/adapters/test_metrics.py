@@ -68,7 +68,7 @@ async def test_a_discord_fan_out_counts_posts_429s_pacer_waits_and_the_backlog(t
         async with running_bot(
             fake, tmp_path, clock=clock, pacer=Pacer(rate=10, burst=1), metrics=metrics
         ) as bot:
-            server = MetricsServer(metrics, 0, bot.app.rounds.backlog, host="127.0.0.1")
+            server = MetricsServer(metrics, 0, bot.app.dispatcher.backlog, host="127.0.0.1")
             await server.start()
             try:
                 for cid in ids:
@@ -80,7 +80,7 @@ async def test_a_discord_fan_out_counts_posts_429s_pacer_waits_and_the_backlog(t
                     await conn.execute(update(channels).values(next_post_at=clock.now()))
                 idle = await scrape(server)
                 fake.rate_limit_next("POST", MESSAGES, times=2, retry_after=0.1)
-                fan_out = asyncio.create_task(bot.app.rounds.run_due())
+                fan_out = asyncio.create_task(bot.app.dispatcher.run_due())
                 await fake.wait_for_requests("POST", MESSAGES, count=6, timeout=10)
                 during = await scrape(server)
                 await asyncio.wait_for(fan_out, 30)
@@ -109,13 +109,13 @@ async def test_a_slack_answer_burst_counts_every_answer_and_its_latency(
     metrics = PrometheusMetrics()
     clock = FakeClock()
     async with running_slack_bot(monkeypatch, tmp_path, slack_bank(bank), clock, metrics=metrics) as slack:
-        server = MetricsServer(metrics, 0, slack.core.rounds.backlog, host="127.0.0.1")
+        server = MetricsServer(metrics, 0, slack.core.dispatcher.backlog, host="127.0.0.1")
         await server.start()
         try:
             await slack.command("daily set 09:30 Europe/Berlin reveal 4h", user=ADMIN_ID, name=ADMIN_NAME)
             slack.clock.advance(timedelta(minutes=30))
             slack.fake.fail_next("chat.postMessage", 1, status=429, retry_after=1)
-            await slack.core.rounds.run_due()
+            await slack.core.dispatcher.run_due()
             burst = asyncio.gather(
                 *(
                     slack.command(f"answer bagging reduces variance {n}", user=f"U{n:04d}")
@@ -126,7 +126,7 @@ async def test_a_slack_answer_burst_counts_every_answer_and_its_latency(
             await burst
             await slack.command("answer", user="U9999")  # an empty answer is refused: not counted
             slack.clock.advance(timedelta(hours=4))
-            await slack.core.rounds.run_due()
+            await slack.core.dispatcher.run_due()
             after = await scrape(server)
         finally:
             await server.close()

@@ -96,7 +96,7 @@ async def test_discord_quiz_post_and_reveal_are_exact(
         await h.respond(h.fake.component_click(ids[1], message=post, user="member"))
         await h.respond(h.fake.component_click(ids[2], message=post, user="admin"))
         h.clock.advance(timedelta(hours=4))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
         [reveal] = h.fake.requests_to("POST", rf"/channels/{post['id']}/messages")
         assert reveal.json == {
             "embeds": [
@@ -203,7 +203,7 @@ async def test_slack_quiz_post_and_reveal_are_exact(slack: SlackBot) -> None:
     await slack.click(options[1]["action_id"], options[1]["value"])
     await slack.click(options[2]["action_id"], options[2]["value"], user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(hours=4))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     [reply] = slack.fake.calls("chat.postMessage")[1:]
     picks = [
         f"{':white_check_mark:' if c == 'C' else ':white_small_square:'} *{c}.* {option} — *{COUNTS[c]}*"

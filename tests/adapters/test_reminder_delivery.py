@@ -44,9 +44,9 @@ async def slack_round(slack: SlackBot) -> None:
     """09:30 Berlin post (08:30 UTC), revealed at 12:30 UTC; the clock then stands at 11:59 UTC."""
     await slack.command("daily set 09:30 Europe/Berlin reveal 4h", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     slack.clock.advance(timedelta(hours=3, minutes=29))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
 
 
 async def test_slack_reminder_is_an_ephemeral_in_the_channel(slack: SlackBot) -> None:
@@ -55,8 +55,8 @@ async def test_slack_reminder_is_an_ephemeral_in_the_channel(slack: SlackBot) ->
     await slack_round(slack)
     assert slack.fake.calls("chat.postEphemeral") == []  # 31 min before: not yet
     slack.clock.advance(timedelta(minutes=1))
-    await slack.core.rounds.run_due()
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
+    await slack.core.dispatcher.run_due()
     (call,) = slack.fake.calls("chat.postEphemeral")
     (post,) = slack.posts()
     question = post["blocks"][1]["text"]["text"]
@@ -78,7 +78,7 @@ async def test_slack_member_who_left_the_channel_is_skipped_once(
     await slack_round(slack)
     for _ in range(3):
         slack.clock.advance(timedelta(minutes=1))
-        await slack.core.rounds.run_due()
+        await slack.core.dispatcher.run_due()
     assert len(slack.fake.calls("chat.postEphemeral")) == 1
     assert any(
         "skipped: Slack chat.postEphemeral: user_not_in_channel" in r.getMessage() for r in caplog.records
@@ -90,7 +90,7 @@ async def discord_round(h: DiscordHarness) -> None:
     command = ConfigureDaily(time(9, 0), reveal_after=timedelta(hours=4))
     await h.app.service.handle(h.ctx("admin"), command)
     h.clock.advance(timedelta(hours=1))
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
 
 
 async def test_discord_reminder_is_a_dm_with_a_nonce(h: DiscordHarness) -> None:
@@ -99,7 +99,7 @@ async def test_discord_reminder_is_a_dm_with_a_nonce(h: DiscordHarness) -> None:
     assert "2h before the reveal" in json.dumps(response["data"]["embeds"])
     await discord_round(h)
     h.clock.advance(timedelta(hours=2))  # 11:00: two hours before the reveal
-    await h.app.rounds.run_due()
+    await h.app.dispatcher.run_due()
     member_id = h.fake.guild.user("member")["id"]
     (opened,) = h.fake.requests_to("POST", r"/users/@me/channels")
     assert opened.json == {"recipient_id": int(member_id)}  # discord.py sends the snowflake as a number
@@ -122,7 +122,7 @@ async def test_discord_member_with_dms_closed_is_skipped_once(
     await discord_round(h)
     for _ in range(3):
         h.clock.advance(timedelta(hours=1))
-        await h.app.rounds.run_due()
+        await h.app.dispatcher.run_due()
     assert len(h.fake.requests_to("POST", r"/users/@me/channels")) == 1
     dm_id = h.fake.dm_channels[h.fake.guild.user("member")["id"]]["id"]
     assert [r.status for r in h.fake.requests_to("POST", rf"/channels/{dm_id}/messages")] == [403]

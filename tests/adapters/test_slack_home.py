@@ -57,7 +57,7 @@ async def test_app_home_shows_numbers_a_practice_button_and_the_workspace_board(
     await slack.command("daily now", user=ADMIN_ID, name=ADMIN_NAME)
     await slack.command("answer a model learns patterns from data", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(hours=1))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert (await slack.send(app_home_opened(ADMIN_ID))).status == 200
     await slack.settle()
     (published,) = slack.fake.calls("views.publish")

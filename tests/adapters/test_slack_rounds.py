@@ -35,7 +35,7 @@ async def schedule(slack: SlackBot, options: str = "") -> dict[str, Any]:
     and let the rounds logic post; return the post."""
     await slack.command(f"daily set 09:30 Europe/Berlin reveal 4h {options}", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     (post,) = slack.posts()
     return post
 
@@ -158,7 +158,7 @@ async def test_reveal_closes_the_post_and_replies_in_its_thread(slack: SlackBot)
     )
     await slack.send(submit)
     slack.clock.advance(timedelta(hours=4))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     (update,) = slack.fake.calls("chat.update")
     assert update.args["ts"] == post["ts"]
     assert buttons(update.args) == [] and "Answers are closed" in json.dumps(update.args["blocks"])
@@ -182,10 +182,10 @@ async def test_a_post_accepted_before_the_connection_dropped_is_adopted_not_doub
     slack.fake.die_after_accept("chat.postMessage", mode="close")
     await slack.command("daily set 09:30 Europe/Berlin", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert len(slack.posts()) == 1 and (await slack.round(1)).state == "claimed"
     slack.clock.advance(timedelta(minutes=1))  # past the retry back-off
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     history = slack.fake.calls("conversations.history")
     assert history and history[0].args["include_all_metadata"] in (True, "true", "1")
     assert len(slack.fake.calls("chat.postMessage")) == 1
@@ -197,10 +197,10 @@ async def test_a_post_that_never_arrived_is_sent_on_retry(slack: SlackBot) -> No
     slack.fake.fail_next("chat.postMessage", status=500)
     await slack.command("daily set 09:30 Europe/Berlin", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert slack.posts() == []
     slack.clock.advance(timedelta(minutes=1))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert len(slack.posts()) == 1 and slack.fake.calls("conversations.history")
 
 
@@ -208,10 +208,10 @@ async def test_a_reveal_reply_accepted_before_the_drop_is_adopted(slack: SlackBo
     await schedule(slack)
     slack.fake.die_after_accept("chat.postMessage", mode="close")
     slack.clock.advance(timedelta(hours=4))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert len(slack.replies()) == 1 and (await slack.round(1)).state == "revealing"
     slack.clock.advance(timedelta(minutes=1))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     assert slack.fake.calls("conversations.replies")
     assert len(slack.replies()) == 1 and (await slack.round(1)).state == "revealed"
 
@@ -220,7 +220,7 @@ async def test_a_channel_the_bot_lost_is_paused_with_the_reason(slack: SlackBot)
     slack.fake.set_response("chat.postMessage", {"ok": False, "error": "is_archived"})
     await slack.command("daily set 09:30 Europe/Berlin", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     channel = await slack.channel()
     assert channel.paused and "is_archived" in channel.last_error
 
@@ -308,7 +308,7 @@ async def test_reveal_quotes_the_best_answers_escaped_and_skips_opt_outs(slack: 
     await slack.command(f"answer {words}", user="U0ZED", name="Zed")
     await slack.command("privacy quote off", user="U0ZED", name="Zed")
     slack.clock.advance(timedelta(hours=4))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     (reply,) = slack.replies()
     assert reply["thread_ts"] == post["ts"]
     escaped = "autoregression, differencing, moving average &lt;!here&gt; &lt;@U999&gt; &amp; *bold*"
@@ -325,13 +325,13 @@ async def test_a_champion_post_accepted_before_the_drop_is_adopted_not_doubled(s
     end = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     while slack.clock.now() < end - timedelta(minutes=30):
         slack.clock.advance(timedelta(minutes=30))
-        await slack.core.rounds.run_due()
+        await slack.core.dispatcher.run_due()
     assert not [m for m in slack.fake.messages(CHANNEL_ID) if "Season champions" in json.dumps(m)]
     slack.fake.die_after_accept("chat.postMessage", mode="close")
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()  # accepted by Slack, the bot never heard back
+    await slack.core.dispatcher.run_due()  # accepted by Slack, the bot never heard back
     slack.clock.advance(timedelta(minutes=1))  # past the retry back-off
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     champions = [
         m
         for m in slack.fake.messages(CHANNEL_ID)
@@ -355,7 +355,7 @@ async def test_the_champion_post_mentions_the_champions_and_nothing_else(slack: 
     end = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     while slack.clock.now() < end:
         slack.clock.advance(timedelta(minutes=30))
-        await slack.core.rounds.run_due()
+        await slack.core.dispatcher.run_due()
     [call] = [c for c in slack.fake.calls("chat.postMessage") if "Season champions" in json.dumps(c.args)]
     # the champions are mentioned (notified) in the text and one line; names elsewhere stay inert
     assert call.args["text"] == "Season champions: November 2026: <@U0ANN>, <@U0BOB>"

@@ -48,7 +48,7 @@ async def schedule(
 async def run_at(app: App, clock: FakeClock, moment: datetime) -> None:
     """Move the clock to ``moment`` and let the rounds logic do what is due."""
     clock.set(moment)
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
 
 
 def local(zone: str, *args: int) -> datetime:

@@ -32,7 +32,7 @@ async def play(url: str, bank: Bank, clock: FakeClock, lines: str, transcript: P
     app = await build_app(Settings(database_url=url), ConsoleMessenger(console, transcript), clock, bank)
     try:
         session = ConsoleSession(app.service, PLAYER, console, io.StringIO(lines))
-        await app.rounds.run_due()  # what app.start() does first: posts and reveals that came due
+        await app.dispatcher.run_due()  # what app.start() does first: posts and reveals that came due
         await session.open_channel()
         await session.run()
     finally:

@@ -206,10 +206,10 @@ async def test_requests_in_flight_are_bounded_and_a_retried_reveal_asks_nothing_
     fake.behaviour, fake.delay = "slow", 0.2
     for n in range(6):
         await app.service.handle(member(user=f"u{n}", name=f"u{n}"), SubmitAnswer(text=f"zebra {n}"))
-    assert app.rounds.judging is not None
+    assert app.judging is not None
     round_id = posts(messenger)[-1].round_id
     assert round_id is not None
-    assert await app.rounds.judging.judge_round(round_id) == 6  # as a reveal that crashed next
+    assert await app.judging.judge_round(round_id) == 6  # as a reveal that crashed next
     assert fake.max_in_flight == 2
     await reveal(app, clock)  # the reveal retried: judged answers are not sent again
     assert len(fake.requests) == 6
@@ -226,7 +226,7 @@ async def test_quiz_rounds_and_an_unset_judge_send_nothing(
     messenger: RecordingMessenger,
 ) -> None:
     plain = await make_app(db_url, with_bank=mini_bank)
-    assert plain.rounds.judging is None and plain.judge is None
+    assert plain.judging is None and plain.judge is None
     app = await judged_app(make_app, db_url, mini_bank, fake)
     clock.set(local(ZONE, 2026, 11, 25, 8, 0))
     await schedule(app, "09:00", ZONE, reveal="8h", mode="quiz")

@@ -17,6 +17,7 @@ from bot.app import App
 from bot.bank.model import Bank
 from bot.cards import Notice, QuestionCard, RevealCard
 from bot.commands import Ask, ForgetMe, RatePractice, Rating, Review, SubmitAnswer
+from bot.daily.award import award_round
 from bot.practice.missed import COMES_BACK
 from bot.store.tables import cards
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank
@@ -112,7 +113,7 @@ async def test_an_existing_card_is_kept_and_a_second_scoring_adds_nothing(
     await mini_app.service.handle(member(user="cy", name="cy"), SubmitAnswer(text="no idea"))
     await reveal(mini_app, clock)
     async with mini_app.engine.begin() as conn:  # a retried reveal scores (and makes cards) once
-        await mini_app.rounds.revealer._score(conn, 1)
+        await award_round(conn, 1, clock.now())
     after = await card_rows(mini_app)
     bobs = {r.question_id: r for r in after if r.user_pk == before[post.question_id].user_pk}
     assert bobs == before  # untouched: still his easy practice card
@@ -195,11 +196,11 @@ async def slack(
 async def test_slack_missed_answer_comes_back_first_next_day(slack: SlackBot, bank: Bank) -> None:
     await slack.command("daily set 09:30 Europe/Berlin reveal 4h", user=ADMIN_ID, name=ADMIN_NAME)
     slack.clock.advance(timedelta(minutes=30))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     (post,) = slack.posts()
     assert "Answer received" in json.dumps(await slack.command("answer bananas"))
     slack.clock.advance(timedelta(hours=4, minutes=1))
-    await slack.core.rounds.run_due()
+    await slack.core.dispatcher.run_due()
     (reveal_message,) = slack.replies()
     assert "come back in your practice tomorrow" in json.dumps(reveal_message["blocks"])
     async with slack.core.engine.connect() as conn:

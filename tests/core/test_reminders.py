@@ -72,7 +72,7 @@ async def test_reminder_once_only_for_opted_in_members_who_have_not_answered(
     await say(rapp, "ann", "remind on")
     await open_round(rapp, clock)
     await rapp.service.handle(member(user="ann", name="ann"), SubmitAnswer(text="an answer"))
-    assert await rapp.rounds.next_wake() == local(ZONE, 2026, 11, 25, 12, 0)  # the timer wakes for it
+    assert await rapp.dispatcher.next_wake() == local(ZONE, 2026, 11, 25, 12, 0)  # the timer wakes for it
     await run_at(rapp, clock, local(ZONE, 2026, 11, 25, 11, 59))
     assert nudger.users() == []
     await run_at(rapp, clock, local(ZONE, 2026, 11, 25, 12, 0))
@@ -143,7 +143,7 @@ async def test_two_processes_send_each_reminder_once(
             await say(apps[0], f"m{n:03d}", "remind on")
         await open_round(apps[0], clock)
         clock.set(local(ZONE, 2026, 11, 25, 12, 0))
-        await asyncio.gather(*(app.rounds.run_due() for app in apps))
+        await asyncio.gather(*(app.dispatcher.run_due() for app in apps))
         sent = nudgers[0].users() + nudgers[1].users()
         assert sorted(sent) == [f"m{n:03d}" for n in range(120)]
     finally:

@@ -58,13 +58,13 @@ async def play(
     """Each day the post at 09:00, ``who`` answer right, the reveal at 13:00."""
     for day in range(days):
         clock.set(first + timedelta(days=day, hours=9))
-        await app.rounds.run_due()
+        await app.dispatcher.run_due()
         question = app.bank.get(messenger.of_kind("post")[-1].card.question_id)  # type: ignore[union-attr]
         assert question is not None
         for user in who:
             await app.service.handle(ctx(user), SubmitAnswer(text=question.answer))
         clock.set(first + timedelta(days=day, hours=13))
-        await app.rounds.run_due()
+        await app.dispatcher.run_due()
 
 
 def day(month: int, d: int) -> datetime:
@@ -78,30 +78,30 @@ async def test_ties_share_the_role_a_defending_champion_keeps_it_and_milestones_
     await play(app, clock, messenger, day(10, 25), 6, ["ann", "bob"])
     assert roles.calls == []  # a streak of 6
     clock.set(day(10, 31) + timedelta(hours=9))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     question = app.bank.get(messenger.of_kind("post")[-1].card.question_id)  # type: ignore[union-attr]
     assert question is not None
     await app.service.handle(ctx("ann"), SubmitAnswer(text=question.answer))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert roles.calls == []  # answered, not yet revealed: still 6
     clock.set(day(10, 31) + timedelta(hours=13))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert roles.calls == [("grant", "G1", "ann", STREAK)]  # bob missed the 7th
     # October: ann 7 answers, bob 6; bob catches up on 1 November, too late for October
     clock.set(day(11, 1))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert roles.calls[1:] == [("grant", "G1", "ann", CHAMPION)]
     # November: cy and dee tie (same answers, same streaks): both champions; ann loses the role
     await play(app, clock, messenger, day(11, 1), 2, ["cy", "dee"])
     clock.set(day(12, 1))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert sorted(roles.calls[2:4]) == [("grant", "G1", "cy", CHAMPION), ("grant", "G1", "dee", CHAMPION)]
     assert roles.calls[4:] == [("revoke", "G1", "ann", CHAMPION)]
     # December: cy alone defends the title and keeps the role; dee loses it, once
     await play(app, clock, messenger, day(12, 1), 1, ["cy"])
     clock.set(datetime(2027, 1, 1, tzinfo=UTC))
-    await app.rounds.run_due()
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
+    await app.dispatcher.run_due()
     assert roles.calls[5:] == [("grant", "G1", "cy", CHAMPION), ("revoke", "G1", "dee", CHAMPION)]
 
 
@@ -113,7 +113,7 @@ async def test_a_refused_grant_is_recorded_shown_and_not_repeated(
     await play(app, clock, messenger, day(10, 25), 7, ["ann", "bob"])  # both reach 7 at once
     assert roles.calls == [("grant", "G1", "ann", STREAK)]  # the first refusal stops the rest
     clock.set(day(11, 1))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert roles.calls[1:] == [("grant", "G1", "ann", CHAMPION)]  # ann and bob tie; one try
     [post] = [s.card for s in messenger.sent if s.key.startswith("season-")]
     assert post.footer.endswith(  # type: ignore[union-attr]
@@ -138,7 +138,7 @@ async def test_a_refused_grant_is_recorded_shown_and_not_repeated(
     await app.service.handle(ctx("admin", is_admin=True), ConfigureRoles("champion", CHAMPION))
     assert sorted(roles.calls[2:]) == [("grant", "G1", "ann", CHAMPION), ("grant", "G1", "bob", CHAMPION)]
     await app.service.handle(ctx("admin", is_admin=True), ConfigureRoles("streak7", STREAK))
-    await app.rounds.run_due()
+    await app.dispatcher.run_due()
     assert sorted(roles.calls[4:]) == [("grant", "G1", "ann", STREAK), ("grant", "G1", "bob", STREAK)]
 
 
@@ -155,16 +155,16 @@ async def test_a_process_dying_mid_grant_is_taken_over_after_the_lease(db_url: s
     roles.crash = True
     clock.set(day(11, 1))
     with pytest.raises(Crash):
-        await first.rounds.run_due()
+        await first.dispatcher.run_due()
     await first.close()
     assert roles.calls == [("grant", "G1", "ann", CHAMPION)]  # it may or may not have arrived
     second = await rolling_app(db_url, mini_bank, clock, messenger, roles)
     try:
-        await second.rounds.run_due()  # the lease of the dead process has not expired yet
+        await second.dispatcher.run_due()  # the lease of the dead process has not expired yet
         assert len(roles.calls) == 1
         clock.advance(timedelta(minutes=5))
-        await second.rounds.run_due()
-        await second.rounds.run_due()
+        await second.dispatcher.run_due()
+        await second.dispatcher.run_due()
         assert roles.calls == [("grant", "G1", "ann", CHAMPION)] * 2  # giving a role twice is harmless
         async with second.engine.connect() as conn:
             grants = await role_store.grants_of(conn)

@@ -171,7 +171,7 @@ async def test_timer_and_tick_waking_together_reveal_once(
     await run_at(app, clock, local(BERLIN, 2026, 11, 25, 9, 0))
     await app.service.handle(member(), SubmitAnswer(text="some answer"))
     clock.set(local(BERLIN, 2026, 11, 25, 10, 0))
-    await asyncio.gather(*(app.rounds.run_due() for _ in range(4)))
+    await asyncio.gather(*(app.dispatcher.run_due() for _ in range(4)))
     assert len(messenger.of_kind("reply")) == 1
     (row,) = await round_rows(app)
     assert row.state == "revealed" and row.seq == 1  # type: ignore[attr-defined]

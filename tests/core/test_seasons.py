@@ -159,7 +159,7 @@ async def test_one_champion_post_per_channel_across_dst_a_restart_and_two_proces
     second = await make_app(db_url, with_bank=mini_bank)
     third = await make_app(db_url, with_bank=mini_bank)
     clock.set(local(NEW_YORK, 2026, 11, 1, 0, 30) + timedelta(minutes=5))
-    await asyncio.gather(second.rounds.run_due(), third.rounds.run_due())
+    await asyncio.gather(second.dispatcher.run_due(), third.dispatcher.run_due())
     await play(second, clock, messenger, local(NEW_YORK, 2026, 11, 2, 12, 0), players)
     [berlin] = champion_posts(messenger, "C1")
     [new_york] = champion_posts(messenger, "C2")
@@ -184,14 +184,14 @@ async def test_the_timer_wakes_at_the_season_end_for_the_champion_post(
     await play(mini_app, clock, messenger, local(BERLIN, 2026, 11, 30, 12, 0), {"ann": "C1"})
     midnight = local(BERLIN, 2026, 12, 1, 0, 0)
     # the next post is at 09:00; the season ends before, at Berlin's midnight
-    assert await mini_app.rounds.next_wake() == midnight
+    assert await mini_app.dispatcher.next_wake() == midnight
     await run_at(mini_app, clock, midnight)
     [post] = champion_posts(messenger, "C1")
     assert post.title == "Season champions: November 2026"
-    assert await mini_app.rounds.next_wake() == local(BERLIN, 2026, 12, 1, 9, 0)
+    assert await mini_app.dispatcher.next_wake() == local(BERLIN, 2026, 12, 1, 9, 0)
     await mini_app.service.handle(admin(), ConfigureSeason("off"))
     clock.set(local(BERLIN, 2026, 12, 31, 12, 0))
-    wake = await mini_app.rounds.next_wake()
+    wake = await mini_app.dispatcher.next_wake()
     assert wake is not None and wake != local(BERLIN, 2027, 1, 1, 0, 0)  # seasons off: no wake for them
 
 

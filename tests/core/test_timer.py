@@ -40,14 +40,14 @@ async def test_post_and_reveal_go_out_within_two_seconds_of_their_moment(tmp_pat
         due = datetime.now(UTC) + timedelta(seconds=2)
         async with app.engine.begin() as conn:
             await conn.execute(update(channels).values(next_post_at=due))
-        app.rounds.changed()  # what every schedule change does: re-arm the wake-up
+        app.dispatcher.changed()  # what every schedule change does: re-arm the wake-up
         await wait_for(lambda: messenger.of_kind("post"), 10)
         assert datetime.now(UTC) - due < timedelta(seconds=2)
         await app.service.handle(member(), SubmitAnswer(text="on time"))
         reveal_at = datetime.now(UTC) + timedelta(seconds=2)
         async with app.engine.begin() as conn:
             await conn.execute(update(rounds).values(reveal_at=reveal_at))
-        app.rounds.changed()
+        app.dispatcher.changed()
         await wait_for(lambda: messenger.of_kind("reply"), 10)
         assert datetime.now(UTC) - reveal_at < timedelta(seconds=2)
     finally:

@@ -43,12 +43,12 @@ async def test_flaky_platform_gets_everything_exactly_once(
         end = clock.now() + timedelta(days=3)
         while clock.now() < end:
             clock.advance(timedelta(minutes=15))
-            await app.rounds.run_due()
+            await app.dispatcher.run_due()
         for i in range(200):  # stop scheduling; the open rounds still get revealed
             await app.service.handle(admin(channel=f"C{i}"), ManageDaily(DailyAction.OFF))
         for _ in range(24):
             clock.advance(timedelta(minutes=15))
-            await app.rounds.run_due()
+            await app.dispatcher.run_due()
         async with app.engine.connect() as conn:
             states = dict(
                 (await conn.execute(select(rounds.c.state, func.count()).group_by(rounds.c.state))).all()

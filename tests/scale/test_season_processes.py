@@ -46,7 +46,7 @@ async def test_two_processes_roll_the_season_over_at_once_on_postgres(mini_bank:
                 await first.service.handle(ctx(channel, "admin", is_admin=True), command)
             for day in (30, 31):  # ann answers in every channel, bob in one
                 clock.set(datetime(2026, 10, day, 9, 0, tzinfo=UTC))
-                await asyncio.gather(first.rounds.run_due(), second.rounds.run_due())
+                await asyncio.gather(first.dispatcher.run_due(), second.dispatcher.run_due())
                 for sent in messenger.of_kind("post")[-len(CHANNELS) :]:
                     question = mini_bank.get(sent.card.question_id)  # type: ignore[union-attr]
                     assert question is not None
@@ -56,11 +56,11 @@ async def test_two_processes_roll_the_season_over_at_once_on_postgres(mini_bank:
                         )
                         assert not any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards)
                 clock.set(datetime(2026, 10, day, 13, 0, tzinfo=UTC))
-                await asyncio.gather(first.rounds.run_due(), second.rounds.run_due())
+                await asyncio.gather(first.dispatcher.run_due(), second.dispatcher.run_due())
             # midnight UTC: every channel's October ends at the same moment, in both processes
             clock.set(datetime(2026, 11, 1, 0, 0, tzinfo=UTC))
             for _ in range(3):
-                await asyncio.gather(first.rounds.run_due(), second.rounds.run_due())
+                await asyncio.gather(first.dispatcher.run_due(), second.dispatcher.run_due())
             champion_sends = [s for s in messenger.sent if s.key.startswith("season-")]
             assert sorted(s.channel.channel_id for s in champion_sends) == list(CHANNELS)
             assert {s.card.title for s in champion_sends} == {"Season champions: October 2026"}  # type: ignore[union-attr]

@@ -38,7 +38,7 @@ async def tick_until(clock: FakeClock, end: datetime, apps: list[App]) -> None:
     while clock.now() < end:
         clock.advance(TICK)
         for app in apps:
-            await app.rounds.run_due()
+            await app.dispatcher.run_due()
 
 
 async def test_only_the_elected_process_dispatches_and_another_takes_over(

@@ -3,7 +3,7 @@
 ``running_bot`` builds the bot exactly as ``dailyq run discord`` does (``main.build``), with a fake
 clock, a small bank and a test pacer, starts it against a ``FakeDiscord`` and checks at teardown
 that no command, button or form handler caught an exception. The rounds timer is not started:
-tests drive the rounds logic with ``app.rounds.run_due()``.
+tests drive the rounds logic with ``app.dispatcher.run_due()``.
 """
 
 from __future__ import annotations
