@@ -65,11 +65,11 @@ async def next_season_end(conn: AsyncConnection, now: datetime) -> datetime | No
     so a champion post is not late until the next safety tick); None when seasons are off."""
     lengths = await season_store.lengths(conn)
     ends = []
-    for row in await channel_store.active_channels(conn):
-        length = SeasonLength(lengths.get((row.platform, row.workspace_id), DEFAULT_LENGTH.value))
+    for platform, workspace_id, timezone in await channel_store.active_time_zones(conn):
+        length = SeasonLength(lengths.get((platform, workspace_id), DEFAULT_LENGTH.value))
         if length is not SeasonLength.OFF:
-            current = season_of(now.astimezone(ZoneInfo(row.timezone)).date(), length)
-            ends.append(season_end(current, row.timezone))
+            current = season_of(now.astimezone(ZoneInfo(timezone)).date(), length)
+            ends.append(season_end(current, timezone))
     return min(ends) if ends else None
 
 

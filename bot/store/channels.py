@@ -126,6 +126,16 @@ async def active_channels(conn: AsyncConnection) -> list[Channel]:
     return [Channel.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
+async def active_time_zones(conn: AsyncConnection) -> list[tuple[str, str, str]]:
+    """Each (platform, workspace id, time zone) with a scheduled, unpaused channel, once."""
+    statement = (
+        select(channels.c.platform, channels.c.workspace_id, channels.c.timezone)
+        .where(channels.c.scheduled.is_(True), channels.c.paused.is_(False))
+        .distinct()
+    )
+    return [(str(p), str(w), str(z)) for p, w, z in (await conn.execute(statement)).all()]
+
+
 async def next_post_due(conn: AsyncConnection) -> datetime | None:
     """The earliest upcoming post over all active channels."""
     statement = select(func.min(channels.c.next_post_at)).where(

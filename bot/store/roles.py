@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.store.dialect import insert_ignore, upsert_replace
 from bot.store.tables import role_grants, role_settings, streaks, users
@@ -15,6 +16,15 @@ PENDING = "pending"  # claimed, the platform call not known to have finished
 GRANTED = "granted"
 FAILED = "failed"
 REMOVED = "removed"
+
+
+def _grants(where: tuple[str, str], kind: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions selecting a workspace's grants of one kind."""
+    return (
+        role_grants.c.platform == where[0],
+        role_grants.c.workspace_id == where[1],
+        role_grants.c.kind == kind,
+    )
 
 
 async def settings_of(conn: AsyncConnection, platform: str, workspace_id: str) -> dict[str, Row[Any]]:
@@ -111,9 +121,7 @@ async def retake_pending(
     statement = (
         update(role_grants)
         .where(
-            role_grants.c.platform == where[0],
-            role_grants.c.workspace_id == where[1],
-            role_grants.c.kind == kind,
+            *_grants(where, kind),
             role_grants.c.season == season,
             role_grants.c.state == PENDING,
             role_grants.c.updated_at <= stale,
@@ -138,9 +146,7 @@ async def finish_grant(
     await conn.execute(
         update(role_grants)
         .where(
-            role_grants.c.platform == where[0],
-            role_grants.c.workspace_id == where[1],
-            role_grants.c.kind == kind,
+            *_grants(where, kind),
             role_grants.c.user_id == user_id,
             role_grants.c.season == season,
         )
@@ -156,9 +162,7 @@ async def take_back(
     statement = (
         update(role_grants)
         .where(
-            role_grants.c.platform == where[0],
-            role_grants.c.workspace_id == where[1],
-            role_grants.c.kind == kind,
+            *_grants(where, kind),
             role_grants.c.role_id == role_id,
             role_grants.c.state == GRANTED,
             role_grants.c.user_id.not_in(sorted(keep)),
@@ -175,9 +179,7 @@ async def milestone_due(
     """Members of a workspace whose streak (in any channel) reached ``threshold`` and who have no
     grant row of this milestone yet."""
     granted = exists().where(
-        role_grants.c.platform == where[0],
-        role_grants.c.workspace_id == where[1],
-        role_grants.c.kind == kind,
+        *_grants(where, kind),
         role_grants.c.season == "",
         role_grants.c.user_id == users.c.user_id,
     )
@@ -214,9 +216,7 @@ async def milestone_settings(conn: AsyncConnection, platform: str) -> list[Row[A
 async def latest_season(conn: AsyncConnection, where: tuple[str, str], kind: str) -> str | None:
     """The latest season with a grant row of a kind (the champions' last season)."""
     statement = select(func.max(role_grants.c.season)).where(
-        role_grants.c.platform == where[0],
-        role_grants.c.workspace_id == where[1],
-        role_grants.c.kind == kind,
+        *_grants(where, kind),
     )
     found = (await conn.execute(statement)).scalar_one_or_none()
     return None if found is None else str(found)
