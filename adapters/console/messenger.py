@@ -62,8 +62,14 @@ class ConsoleMessenger:
         if self.transcript is None:
             return
         entry["text"] = plain_text(card)
-        with self.transcript.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry) + "\n")
+        line = (json.dumps(entry) + "\n").encode("utf-8")
+        with self.transcript.open("ab+") as handle:
+            # a process killed mid-write leaves a torn last line: end it, or this entry joins it
+            if handle.seek(0, os.SEEK_END) > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    line = b"\n" + line
+            handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
 

@@ -5,7 +5,9 @@ before it is sent, then marked sent. A process killed between the two leaves a c
 runs out; whoever runs next takes it over and re-sends with the same key and ``resend=True``, so
 an adapter that can recognise the earlier send (Discord nonce, console transcript) shows it once.
 A member who cannot be reached (left, DMs blocked) is skipped with a log line; other failures are
-retried at most ``MAX_ATTEMPTS`` times in all, never forever.
+retried after the lease, ``MAX_FAILURES`` failed sends in all, never forever. A takeover from a
+killed process is not a failure (a batch's outcomes are recorded after its sends, so one kill strands
+the rest of the batch), but a send that keeps killing its process is given up after ``MAX_CLAIMS``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,13 +25,14 @@ from bot.cards import Notice
 from bot.daily.posts import MISSING_QUESTION
 from bot.ports import ChannelRef, Clock, DeliveryError, Nudger
 from bot.store import reminders as store
-from bot.store import rounds as round_store
+from bot.store.reminders import DueReminder, ReminderState
 from bot.text.timeparse import format_duration
 
 log = logging.getLogger(__name__)
 
 BATCH = 50  # reminders claimed per transaction, then sent concurrently (the adapter paces them)
-MAX_ATTEMPTS = 3
+MAX_FAILURES = 3  # sends that failed in a live process
+MAX_CLAIMS = 10  # claims in all, takeovers from killed processes included
 EXCERPT = 200
 
 
@@ -83,37 +85,37 @@ class ReminderFanout:
             if between is not None:
                 await between()
 
-    async def _claim_batch(self, now: datetime) -> list[tuple[Any, int]]:
+    async def _claim_batch(self, now: datetime) -> list[tuple[DueReminder, int]]:
         """Claim up to ``BATCH`` due reminders (retakes first) in one transaction."""
         until = now + self.lease
-        claimed: list[tuple[Any, int]] = []
+        claimed: list[tuple[DueReminder, int]] = []
         async with self.engine.begin() as conn:
-            for row in await store.expired_claims(conn, now):
+            for expired in await store.expired_claims(conn, now):
                 if len(claimed) >= BATCH:
                     break
-                usable = (
-                    row.round_state == round_store.OPEN and row.reveal_at > now and row.lead_s is not None
-                )
-                if not usable or row.attempts >= MAX_ATTEMPTS:
+                due = expired.reminder
+                spent = expired.failures >= MAX_FAILURES or expired.attempts >= MAX_CLAIMS
+                if not expired.round_open or not expired.still_wanted or spent:
                     log.warning(
-                        "reminder for member %s in round %s given up after %s attempts",
-                        row.user_pk,
-                        row.round_id,
-                        row.attempts,
+                        "reminder for member %s in round %s given up after %s failed sends (%s claims)",
+                        due.user_pk,
+                        due.round_id,
+                        expired.failures,
+                        expired.attempts,
                     )
-                    await store.finish(conn, row.round_id, row.user_pk, store.FAILED, now)
-                elif await store.retake(conn, row.round_id, row.user_pk, row.attempts, now, until):
-                    claimed.append((row, row.attempts + 1))
-            for row in await store.unclaimed(conn, now):
+                    await store.finish(conn, due.round_id, due.user_pk, store.FAILED, now)
+                elif await store.retake(conn, due.round_id, due.user_pk, expired.attempts, now, until):
+                    claimed.append((due, expired.attempts + 1))
+            for due in await store.unclaimed(conn, now):
                 if len(claimed) >= BATCH:
                     break
-                if row.reveal_at - timedelta(seconds=row.lead_s) > now:
+                if due.reveal_at - timedelta(seconds=due.lead_s) > now:
                     continue
-                if await store.claim(conn, row.round_id, row.user_pk, now, until):
-                    claimed.append((row, 1))
+                if await store.claim(conn, due.round_id, due.user_pk, now, until):
+                    claimed.append((due, 1))
         return claimed
 
-    async def _question_text(self, row: Any) -> str:
+    async def _question_text(self, row: DueReminder) -> str:
         """The round's question; a workspace one (``bank:id``) costs a query, a bundled one none."""
         if SEPARATOR not in row.question_id:
             bundled = self.bank.get(row.question_id)
@@ -124,7 +126,7 @@ class ReminderFanout:
             )
         return "" if question.question == MISSING_QUESTION else question.question
 
-    async def _send(self, item: tuple[Any, int]) -> bool:
+    async def _send(self, item: tuple[DueReminder, int]) -> bool:
         row, attempt = item
         card = reminder_card(await self._question_text(row), row.reveal_at - self.clock.now())
         ref = ChannelRef(row.platform, row.workspace_id, row.channel_id)
@@ -141,7 +143,8 @@ class ReminderFanout:
                     attempt,
                     exc,
                 )
-                return False  # the claim's lease runs out and the next run retries it
+                await self._failed(row)
+                return False
             log.info("reminder for member %s in round %s skipped: %s", row.user_pk, row.round_id, exc)
             await self._finish(row, store.SKIPPED)
             return False
@@ -153,10 +156,16 @@ class ReminderFanout:
                 attempt,
                 exc,
             )
+            await self._failed(row)
             return False
         await self._finish(row, store.SENT)
         return True
 
-    async def _finish(self, row: Any, state: str) -> None:
+    async def _finish(self, row: DueReminder, state: ReminderState) -> None:
         async with self.engine.begin() as conn:
             await store.finish(conn, row.round_id, row.user_pk, state, self.clock.now())
+
+    async def _failed(self, row: DueReminder) -> None:
+        """Count the failed send; the claim's lease runs out and the next run retries it."""
+        async with self.engine.begin() as conn:
+            await store.record_failure(conn, row.round_id, row.user_pk, self.clock.now())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -12,7 +14,62 @@ from bot.store import rounds as round_store
 from bot.store.dialect import insert_ignore, upsert_replace
 from bot.store.tables import answers, channels, reminder_settings, reminders_sent, rounds, users
 
-CLAIMED, SENT, SKIPPED, FAILED = "claimed", "sent", "skipped", "failed"
+
+class ReminderState(StrEnum):
+    """How a claimed reminder ended (or that it is still claimed)."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"  # the member cannot be reached
+    FAILED = "failed"  # given up
+
+
+CLAIMED, SENT, SKIPPED, FAILED = (
+    ReminderState.CLAIMED,
+    ReminderState.SENT,
+    ReminderState.SKIPPED,
+    ReminderState.FAILED,
+)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A reminder that can be sent: which round, which member, where, and when it is due."""
+
+    round_id: int
+    user_pk: int
+    user_id: str
+    reveal_at: datetime
+    question_id: str
+    lead_s: int
+    platform: str
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ExpiredClaim:
+    """A claim whose lease ran out before its sender recorded how the send ended."""
+
+    reminder: DueReminder
+    round_open: bool
+    still_wanted: bool  # the member's reminder is still on in that channel
+    attempts: int  # times claimed, takeovers included
+    failures: int  # sends that failed in a live process
+
+
+def _due(row: Any, lead_s: int) -> DueReminder:
+    return DueReminder(
+        round_id=row.round_id,
+        user_pk=row.user_pk,
+        user_id=row.user_id,
+        reveal_at=row.reveal_at,
+        question_id=row.question_id,
+        lead_s=lead_s,
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+    )
 
 
 async def set_lead(conn: AsyncConnection, user_pk: int, channel_pk: int, lead_s: int, now: datetime) -> None:
@@ -84,9 +141,9 @@ def _candidates_query(now: datetime) -> Any:
     )
 
 
-async def unclaimed(conn: AsyncConnection, now: datetime) -> list[Any]:
+async def unclaimed(conn: AsyncConnection, now: datetime) -> list[DueReminder]:
     """Every reminder that could still be sent for the open rounds (due or not yet)."""
-    return list((await conn.execute(_candidates_query(now))).all())
+    return [_due(row, row.lead_s) for row in await conn.execute(_candidates_query(now))]
 
 
 async def claim(conn: AsyncConnection, round_id: int, user_pk: int, now: datetime, until: datetime) -> bool:
@@ -97,7 +154,7 @@ async def claim(conn: AsyncConnection, round_id: int, user_pk: int, now: datetim
         {
             "round_id": round_id,
             "user_pk": user_pk,
-            "state": CLAIMED,
+            "state": str(CLAIMED),
             "attempts": 1,
             "lease_until": until,
             "updated_at": now,
@@ -106,13 +163,14 @@ async def claim(conn: AsyncConnection, round_id: int, user_pk: int, now: datetim
     )
 
 
-async def expired_claims(conn: AsyncConnection, now: datetime) -> list[Any]:
+async def expired_claims(conn: AsyncConnection, now: datetime) -> list[ExpiredClaim]:
     """Claims whose sender died before recording the outcome, with what a resend needs."""
     statement = (
         select(
             reminders_sent.c.round_id,
             reminders_sent.c.user_pk,
             reminders_sent.c.attempts,
+            reminders_sent.c.failures,
             rounds.c.state.label("round_state"),
             rounds.c.reveal_at,
             rounds.c.question_id,
@@ -132,9 +190,19 @@ async def expired_claims(conn: AsyncConnection, now: datetime) -> list[Any]:
                 reminder_settings.c.channel_pk == rounds.c.channel_pk,
             ),
         )
-        .where(reminders_sent.c.state == CLAIMED, reminders_sent.c.lease_until <= now)
+        .where(reminders_sent.c.state == str(CLAIMED), reminders_sent.c.lease_until <= now)
+        .order_by(reminders_sent.c.round_id, reminders_sent.c.user_pk)
     )
-    return list((await conn.execute(statement)).all())
+    return [
+        ExpiredClaim(
+            reminder=_due(row, row.lead_s or 0),
+            round_open=row.round_state == str(round_store.OPEN) and row.reveal_at > now,
+            still_wanted=row.lead_s is not None,
+            attempts=row.attempts,
+            failures=row.failures,
+        )
+        for row in await conn.execute(statement)
+    ]
 
 
 async def retake(
@@ -146,7 +214,7 @@ async def retake(
         .where(
             reminders_sent.c.round_id == round_id,
             reminders_sent.c.user_pk == user_pk,
-            reminders_sent.c.state == CLAIMED,
+            reminders_sent.c.state == str(CLAIMED),
             reminders_sent.c.attempts == attempts,
             reminders_sent.c.lease_until <= now,
         )
@@ -155,17 +223,32 @@ async def retake(
     return bool(result.rowcount)
 
 
-async def finish(conn: AsyncConnection, round_id: int, user_pk: int, state: str, now: datetime) -> None:
+async def finish(
+    conn: AsyncConnection, round_id: int, user_pk: int, state: ReminderState, now: datetime
+) -> None:
     """Record how a claimed reminder ended: sent, skipped (unreachable) or failed (gave up)."""
     await conn.execute(
         update(reminders_sent)
         .where(reminders_sent.c.round_id == round_id, reminders_sent.c.user_pk == user_pk)
-        .values(state=state, lease_until=None, updated_at=now)
+        .values(state=str(state), lease_until=None, updated_at=now)
+    )
+
+
+async def record_failure(conn: AsyncConnection, round_id: int, user_pk: int, now: datetime) -> None:
+    """Count a send that failed in a live process; the claim stays, to be retried after its lease."""
+    await conn.execute(
+        update(reminders_sent)
+        .where(
+            reminders_sent.c.round_id == round_id,
+            reminders_sent.c.user_pk == user_pk,
+            reminders_sent.c.state == str(CLAIMED),
+        )
+        .values(failures=reminders_sent.c.failures + 1, updated_at=now)
     )
 
 
 async def next_lease_end(conn: AsyncConnection) -> datetime | None:
     """When the earliest unfinished claim can be taken over."""
-    statement = select(func.min(reminders_sent.c.lease_until)).where(reminders_sent.c.state == CLAIMED)
+    statement = select(func.min(reminders_sent.c.lease_until)).where(reminders_sent.c.state == str(CLAIMED))
     value = (await conn.execute(statement)).scalar_one_or_none()
     return value if isinstance(value, datetime) else None

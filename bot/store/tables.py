@@ -374,7 +374,8 @@ reminders_sent = Table(
     Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False),
     Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("state", String(8), nullable=False),  # claimed, sent, skipped, failed
-    Column("attempts", Integer, nullable=False, default=1),
+    Column("attempts", Integer, nullable=False, default=1),  # times claimed, takeovers included
+    Column("failures", Integer, nullable=False, server_default="0"),  # sends failed in a live process
     Column("lease_until", UTCDateTime()),
     Column("updated_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("round_id", "user_pk"),

@@ -13,6 +13,7 @@ import pytest
 from adapters.slack_adapter.views import ANSWER_BLOCK, ANSWER_INPUT, PRACTICE_CALLBACK
 from bot.bank.model import Bank
 from tests.adapters.slack_harness import ADMIN_ID, ADMIN_NAME, SlackBot, running_slack_bot, slack_bank
+from tests.adapters.test_exact_payloads_slack import TEAM, button, mrkdwn, plain
 from tests.fakes.slack_payloads import (
     USER_ID,
     SlackRequest,
@@ -60,20 +61,59 @@ async def test_app_home_shows_numbers_a_practice_button_and_the_workspace_board(
     await slack.core.dispatcher.run_due()
     assert (await slack.send(app_home_opened(ADMIN_ID))).status == 200
     await slack.settle()
-    (published,) = slack.fake.calls("views.publish")
-    assert published.args["user_id"] == ADMIN_ID
-    view = published.args["view"]
-    shown = json.dumps(view)
-    assert view["type"] == "home"
-    for expected in (
-        "Points",
-        "Streak",
-        "Practice cards due",
-        "Leaderboard: this workspace",
-        f"*{ADMIN_NAME}*",
-    ):
-        assert expected in shown
-    assert buttons(view["blocks"])["Practice a question"]["action_id"] == "dailyq:practice:"
+    (published,) = slack.fake.calls("views.publish")  # exactly this, as the fake received it
+    divider = {"type": "divider"}
+    assert published.args == {
+        "user_id": ADMIN_ID,
+        "team_id": TEAM,
+        "view": {
+            "type": "home",
+            "blocks": [
+                {"type": "header", "text": plain("dailyq")},
+                {
+                    "type": "section",
+                    "text": mrkdwn(
+                        "A daily interview question for the team, answered privately and revealed later, "
+                        "plus solo practice with spaced repetition (no points)."
+                    ),
+                },
+                divider,
+                {"type": "header", "text": plain("You")},
+                {
+                    "type": "section",
+                    "fields": [
+                        mrkdwn("*Points*\n10"),
+                        mrkdwn("*Rank*\n1"),
+                        mrkdwn("*Streak*\n1 (best 1); freezes: 0 banked, 0 used"),
+                        mrkdwn("*Practice cards due*\n0 of 1"),
+                    ],
+                },
+                {
+                    "type": "actions",
+                    "block_id": "dailyq-home",
+                    "elements": [button("Practice a question", "dailyq:practice:", None, primary=True)],
+                },
+                divider,
+                {"type": "header", "text": plain("Leaderboard: this workspace, this week (from Mon 23 Nov)")},
+                {
+                    "type": "section",
+                    "text": mrkdwn(
+                        ":first_place_medal: *ada* ← you — 10 pts · 1 answered · 0 strong · streak 1"
+                    ),
+                },
+                divider,
+                {
+                    "type": "context",
+                    "elements": [
+                        mrkdwn(
+                            "`/question help` lists every command. Admins schedule a channel with "
+                            "`/question daily set 09:30 Europe/Berlin`."
+                        )
+                    ],
+                },
+            ],
+        },
+    }
 
 
 async def test_a_redelivered_event_is_handled_once(slack: SlackBot) -> None:

@@ -131,6 +131,48 @@ async def test_a_flaky_platform_is_retried_after_the_lease_then_given_up(
     assert await claims(rapp) == [("failed", 3)]
 
 
+class Killed(BaseException):
+    """The process dies mid-send: nothing after the nudge runs, not even an ``except Exception``."""
+
+
+class DiesBeforeSending(RecordingNudger):
+    """A nudger whose process is killed on the first ``deaths`` sends it is asked for."""
+
+    def __init__(self, deaths: int) -> None:
+        super().__init__()
+        self.deaths = deaths
+
+    async def nudge(
+        self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
+    ) -> None:
+        if self.deaths:
+            self.deaths -= 1
+            raise Killed
+        await super().nudge(channel, user_id, card, key=key, resend=resend)
+
+
+async def test_a_claim_taken_over_from_killed_processes_is_still_sent(
+    db_url: str, mini_bank: Bank, clock: FakeClock, messenger: RecordingMessenger
+) -> None:
+    """Three kills in a row are not three failures: the fourth process sends the reminder."""
+    nudger = DiesBeforeSending(deaths=3)
+    app = await build_app(Settings(database_url=db_url), messenger, clock, mini_bank, nudger=nudger)
+    try:
+        await say(app, "bob", "remind on")
+        await open_round(app, clock)
+        moment = local(ZONE, 2026, 11, 25, 12, 0)
+        for _ in range(3):
+            with pytest.raises(Killed):
+                await run_at(app, clock, moment)
+            moment += timedelta(seconds=31)  # past the 30 s lease: the next process takes it over
+        await run_at(app, clock, moment)
+        assert nudger.users() == ["bob"]
+        assert [n.resend for n in nudger.sent] == [True]
+        assert await claims(app) == [("sent", 4)]
+    finally:
+        await app.close()
+
+
 async def test_two_processes_send_each_reminder_once(
     db_url: str, mini_bank: Bank, clock: FakeClock, messenger: RecordingMessenger
 ) -> None:
