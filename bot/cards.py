@@ -1,7 +1,7 @@
 """Neutral view models that adapters render: cards, their buttons (actions), and a reply.
 
-Cards hold plain data only. Adapters decide how a card looks on their platform and encode
-actions in their own ids (``dailyq:answer:<round_id>``); nothing here is computed by adapters.
+Cards hold plain data only. Adapters decide how a card looks on their platform; what a command
+came to is the reply's ``Outcome``, which adapters branch on.
 """
 
 from __future__ import annotations
@@ -9,6 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+LETTERS = "ABCD"  # how every platform names a quiz's options, in the order the post shows them
+ELLIPSIS = "\u2026"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending with an ellipsis when cut (every
+    platform's length limits)."""
+    if len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    return text[: limit - 1].rstrip() + ELLIPSIS
 
 
 class ActionKind(StrEnum):
@@ -242,19 +255,35 @@ Card = (
 )
 
 
+class Outcome(StrEnum):
+    """What the core did with a command. Adapters branch on this, never on a card's tone or text
+    (the tone is how a notice looks, nothing more)."""
+
+    DONE = "done"  # the command did what was asked: a change was made, or what was asked is shown
+    REFUSED = "refused"  # nothing was changed; ``Reply.reason`` says why and what is accepted
+    CLOSED = "closed"  # an answer came after the reveal: nothing stored, the cards show how it ended
+
+
 @dataclass(frozen=True)
 class Reply:
-    """What the service answers: cards, shown privately (ephemeral) unless ``ephemeral`` is False."""
+    """What the service answers: cards, shown privately (ephemeral) unless ``ephemeral`` is False,
+    and the ``outcome``, with the ``reason`` of a refusal (one line a form can show by its field)."""
 
     cards: tuple[Card, ...] = field(default_factory=tuple)
     ephemeral: bool = True
+    outcome: Outcome = Outcome.DONE
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.outcome is Outcome.REFUSED) != bool(self.reason):
+            raise ValueError("a refused reply carries its reason, and only a refused one")
 
 
-def notice(text: str, tone: Tone = Tone.INFO, *, title: str = "") -> Reply:
+def notice(text: str, tone: Tone = Tone.INFO, *, title: str = "", outcome: Outcome = Outcome.DONE) -> Reply:
     """A private one-notice reply."""
-    return Reply((Notice(text, tone, title),))
+    return Reply((Notice(text, tone, title),), outcome=outcome)
 
 
 def error(text: str) -> Reply:
-    """A private error reply (nothing was changed)."""
-    return Reply((Notice(text, Tone.ERROR),))
+    """A private refusal: nothing was changed, and ``text`` says why (it is also the reason)."""
+    return Reply((Notice(text, Tone.ERROR),), outcome=Outcome.REFUSED, reason=text)

@@ -229,12 +229,33 @@ class ConfigureDaily:
     difficulty: str | None = None
     banks: tuple[str, ...] | None = None  # None keeps the channel's banks (the bundled one at first)
 
+    @property
+    def posts_now(self) -> bool:
+        """Whether the command posts or edits messages before it replies (scheduling does not)."""
+        return False
+
+    @property
+    def starts_posting(self) -> bool:
+        """Whether the bot posts in the channel from this command on (it must be able to)."""
+        return True
+
 
 @dataclass(frozen=True)
 class ManageDaily:
     """``daily status|pause|resume|now|reveal|skip|off``."""
 
     action: DailyAction
+
+    @property
+    def posts_now(self) -> bool:
+        """Whether the verb posts or edits messages before it replies, so it may wait for a
+        rate-limit slot: ``now``, ``reveal`` and ``skip``."""
+        return self.action in (DailyAction.NOW, DailyAction.REVEAL, DailyAction.SKIP)
+
+    @property
+    def starts_posting(self) -> bool:
+        """Whether the bot posts in the channel from this verb on: ``now`` and ``resume``."""
+        return self.action in (DailyAction.NOW, DailyAction.RESUME)
 
 
 class Decision(StrEnum):

@@ -27,7 +27,7 @@ from bot.bank.commands import (
     SubmitQuestion,
 )
 from bot.bank.forget import forget_submissions
-from bot.cards import Notice, Reply, TableCard, Tone, error, notice
+from bot.cards import Outcome, Reply, TableCard, Tone, error, notice
 from bot.commands import (
     AppealGrade,
     Ask,
@@ -160,10 +160,6 @@ HANDLERS: dict[type[Any], Handler] = {
 }
 
 
-def _is_error(reply: Reply) -> bool:
-    return any(isinstance(card, Notice) and card.tone is Tone.ERROR for card in reply.cards)
-
-
 def _first_line(exc: BaseException) -> str:
     return (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200]
 
@@ -191,7 +187,7 @@ class Service:
         started = time.perf_counter()
         reply = await self._handle(ctx, command)
         self.metrics.command_took(type(command).__name__, time.perf_counter() - started)
-        if isinstance(command, SubmitAnswer) and not _is_error(reply):
+        if isinstance(command, SubmitAnswer) and reply.outcome is not Outcome.REFUSED:
             self.metrics.answered(ctx.platform)
         return reply
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.cards import (
+    LETTERS,
     ActionKind,
     Card,
     FileCard,
@@ -65,7 +66,7 @@ def _notice(card: Notice) -> RenderableType:
 def _question(card: QuestionCard) -> RenderableType:
     parts: list[RenderableType] = [Text(card.text, style="bold")]
     for index, option in enumerate(card.options):
-        parts.append(Text(f"  {'ABCD'[index]}. {option}"))
+        parts.append(Text(f"  {LETTERS[index]}. {option}"))
     for note in card.notes:
         parts.append(Text(note, style="yellow"))
     hints = [HINTS[a.kind] for a in card.actions if a.kind in HINTS]
@@ -97,10 +98,10 @@ def _reveal(card: RevealCard) -> RenderableType:
     if card.verdicts:
         parts.append(Text(" · ".join(f"{name}: {count}" for name, count in card.verdicts)))
     for index, pick in enumerate(card.picks):
-        parts.append(Text(f"  {'✔' if pick.correct else ' '} {'ABCD'[index]}. {pick.option} — {pick.count}"))
+        parts.append(Text(f"  {'✔' if pick.correct else ' '} {LETTERS[index]}. {pick.option} — {pick.count}"))
     for index, pick in enumerate(card.picks):
         if pick.why:
-            parts.append(Text(f"  {'ABCD'[index]} is wrong: {pick.why}", style="dim"))
+            parts.append(Text(f"  {LETTERS[index]} is wrong: {pick.why}", style="dim"))
     if card.best:
         parts.append(Text("Best: " + ", ".join(f"{b.name} ({b.verdict})" for b in card.best)))
     for quote in card.quotes:

@@ -13,7 +13,7 @@ from rich.console import Console
 from adapters.console.lines import LineSource, PipedLines
 from adapters.console.render import render
 from bot.bank.commands import ImportBank
-from bot.cards import FileCard, Notice, Reply, TableCard, Tone
+from bot.cards import FileCard, Notice, Outcome, Reply, TableCard, Tone, error
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily, ShowHelp, ShowMyGrade, ShowToday
 from bot.context import Context
 from bot.service import Service
@@ -22,10 +22,6 @@ from bot.text.grammar import CommandError, parse
 QUIT_WORDS = frozenset({"quit", "exit", "q!", ":q"})
 QUIT_HELP = ("quit | exit | Ctrl-D", "leave (Ctrl-C clears the line you are typing)")
 DEFAULT_POST_TIME = time(9, 0)
-
-
-def _is_error(reply: Reply) -> bool:
-    return any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards)
 
 
 def save_file(directory: Path, card: FileCard) -> Path:
@@ -80,11 +76,11 @@ class ConsoleSession:
             )
             self.show(await self.service.handle(self.ctx, ConfigureDaily(post_time=DEFAULT_POST_TIME)))
             posted = await self.service.handle(self.ctx, ManageDaily(DailyAction.NOW))
-            if _is_error(posted):
+            if posted.outcome is Outcome.REFUSED:
                 self.show(posted)
             return
         today = await self.service.handle(self.ctx, ShowToday())
-        if not _is_error(today):
+        if today.outcome is not Outcome.REFUSED:
             self.show(today)
             return
         self.console.print(
@@ -96,7 +92,7 @@ class ConsoleSession:
     async def show_my_grade(self, round_id: int) -> None:
         """After a reveal: the player's own grade of it, if they answered."""
         reply = await self.service.handle(self.ctx, ShowMyGrade(round_id))
-        if not any(isinstance(c, Notice) and c.tone is Tone.ERROR for c in reply.cards):
+        if reply.outcome is not Outcome.REFUSED:
             self.show(reply)
 
     async def run(self) -> None:
@@ -111,13 +107,13 @@ class ConsoleSession:
             try:
                 command = parse(text)
             except CommandError as exc:
-                self.show(Reply((Notice(str(exc), Tone.ERROR),)))
+                self.show(error(str(exc)))
                 continue
             if isinstance(command, ImportBank):
                 try:
                     command = read_upload(command)
                 except OSError as exc:
-                    self.show(Reply((Notice(f"Cannot read {command.filename}: {exc.strerror}", Tone.ERROR),)))
+                    self.show(error(f"Cannot read {command.filename}: {exc.strerror}"))
                     continue
             reply = await self.service.handle(self.ctx, command)
             self.show(_with_quit(reply) if isinstance(command, ShowHelp) else reply)

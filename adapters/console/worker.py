@@ -20,7 +20,7 @@ from adapters.console.render import render
 from adapters.lifecycle import read_line, stop_on_signals, until_stopped
 from adapters.metrics import PrometheusMetrics, serving_metrics
 from bot.app import build_app
-from bot.cards import Notice, Reply, Tone
+from bot.cards import Reply, error
 from bot.config import Settings
 from bot.context import Context
 from bot.service import Service
@@ -36,13 +36,13 @@ async def handle_line(service: Service, line: str) -> tuple[Context, Reply] | No
         return None
     if len(parts) < 3:
         ctx = Context(PLATFORM, WORKSPACE, "-", "-", "-", is_admin=True)
-        return ctx, Reply((Notice("Lines look like: <channel> <user> <command>", Tone.ERROR),))
+        return ctx, error("Lines look like: <channel> <user> <command>")
     channel, user, text = parts
     ctx = Context(PLATFORM, WORKSPACE, channel, user, user, is_admin=True)
     try:
         command = parse(text)
     except CommandError as exc:
-        return ctx, Reply((Notice(str(exc), Tone.ERROR),))
+        return ctx, error(str(exc))
     return ctx, await service.handle(ctx, command)
 
 

@@ -1,4 +1,4 @@
-"""Buttons: neutral ``Action``s encoded as custom ids ``dailyq:<kind>:<value>`` and decoded back.
+"""Buttons: neutral ``Action``s as Discord components; ids and their meaning are ``bot.actions``'.
 
 Every button is an ``ActionButton``, a ``DynamicItem`` whose template matches any dailyq custom
 id. discord.py rebuilds it from the clicked message's components, so a button keeps working on a
@@ -13,19 +13,12 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
-from adapters.discord_adapter.limits import BUTTON_LABEL, CUSTOM_ID, clip
+from adapters.discord_adapter.limits import BUTTON_LABEL, clip
+from bot import actions as codec
 from bot.cards import Action, ActionKind
-from bot.commands import (
-    Ask,
-    Command,
-    RatePractice,
-    Rating,
-    ShowMyGrade,
-    ShowPracticeAnswer,
-    SubmitAnswer,
-)
+from bot.commands import Command
 
-PREFIX = "dailyq"
+PREFIX = codec.PREFIX
 _KINDS = "|".join(re.escape(kind.value) for kind in ActionKind)
 TEMPLATE = re.compile(rf"{PREFIX}:(?P<kind>{_KINDS}):(?P<value>.*)")
 STYLES = {
@@ -40,11 +33,8 @@ class BadAction(ValueError):
 
 
 def encode(action: Action) -> str:
-    """The custom id of an action; raises ``ValueError`` beyond Discord's 100 characters."""
-    custom_id = f"{PREFIX}:{action.kind.value}:{action.value}"
-    if len(custom_id) > CUSTOM_ID:
-        raise ValueError(f"custom id longer than {CUSTOM_ID} characters: {custom_id[:40]}...")
-    return custom_id
+    """The custom id of an action (``bot.actions.encode``); raises ``ValueError`` beyond its bound."""
+    return codec.encode(action)
 
 
 def decode(custom_id: str, label: str = "") -> Action | None:
@@ -64,40 +54,19 @@ class OpenForm:
     value: str
 
 
-def _ints(value: str, parts: int) -> list[int]:
-    pieces = value.split(":")
-    if len(pieces) != parts or not all(piece.isdigit() for piece in pieces):
-        raise BadAction(value)
-    return [int(piece) for piece in pieces]
-
-
 def command_for(action: Action) -> Command | OpenForm:
-    """What a click means: a core command, or a form to open first. Raises ``BadAction``."""
-    value = action.value
-    match action.kind:
-        case ActionKind.ANSWER:
-            _ints(value, 1)
-            return OpenForm("answer", value)
-        case ActionKind.CHOOSE:
-            round_id, choice = _ints(value, 2)
-            return SubmitAnswer(round_id=round_id, choice=choice)
-        case ActionKind.PRACTICE:
-            return Ask(value or None)
-        case ActionKind.PRACTICE_ANSWER:
-            return OpenForm("try", value)
-        case ActionKind.SHOW_ANSWER:
-            return ShowPracticeAnswer(value or None)
-        case ActionKind.RATE:
-            question_id, _, rating = value.rpartition(":")
-            if rating not in {r.value for r in Rating}:
-                raise BadAction(value)
-            return RatePractice(Rating(rating), question_id or None)
-        case ActionKind.MY_GRADE:
-            return ShowMyGrade(_ints(value, 1)[0])
-        case ActionKind.APPEAL:
-            _ints(value, 1)
-            return OpenForm("appeal", value)
-    raise BadAction(value)  # pragma: no cover - every ActionKind is matched above
+    """What a click means (``bot.actions``): a core command, or a form to open first.
+
+    Raises ``BadAction`` for a value its kind does not take."""
+    click = codec.clicked(action.kind.value, action.value)
+    if click is None:
+        raise BadAction(action.value)
+    if click.opens_form:
+        return OpenForm(click.kind.value, click.value)  # the kinds' values name the forms
+    command = codec.command_of(click)
+    if command is None:  # pragma: no cover - every kind that runs at once has a command
+        raise BadAction(action.value)
+    return command
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ from discord.ext import commands
 from adapters.discord_adapter.actions import ActionButton
 from adapters.discord_adapter.bank_commands import BankCommands, decode_submit
 from adapters.discord_adapter.commands_tree import DailyqCommands
+from adapters.discord_adapter.daily_commands import DailyCommands
 from adapters.discord_adapter.forms import decode_form, form_values
 from adapters.discord_adapter.responder import Responder
 from bot.app import App
@@ -101,6 +102,7 @@ class DailyqBot(commands.AutoShardedBot):
         if self._app is None:
             raise RuntimeError("DailyqBot.attach() must be called before the bot starts")
         await self.add_cog(DailyqCommands(self.responder, self._app.bank))
+        await self.add_cog(DailyCommands(self.responder, self._app.bank))
         await self.add_cog(BankCommands(self.responder))
         self.add_dynamic_items(ActionButton)
         await self.sync_commands()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# the core's truncation, re-exported for the modules that clip to these limits
+from bot.cards import ELLIPSIS as ELLIPSIS
+from bot.cards import clip as clip
+
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
 EMBED_FIELDS = 25
@@ -23,13 +27,3 @@ THREAD_NAME = 100
 CHOICE_NAME = 100
 CHOICES = 25
 NONCE = 25
-ELLIPSIS = "\u2026"
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    return text[: limit - 1].rstrip() + ELLIPSIS

@@ -1,13 +1,15 @@
 """Slash-command options to core commands, and autocomplete choices (pure: no I/O).
 
 Discord checks option types and choices; this module turns the typed values into the frozen
-command dataclasses with the core's own parsers (``bot.text.timeparse``), so the rules for times,
-zones, durations and days are the same on every platform.
+command dataclasses with the core's own parsers (``bot.text.grammar``, ``bot.text.timeparse``),
+so the rules for times, zones, durations, days and every ``daily set`` option are the same on
+every platform.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import discord
 
@@ -22,14 +24,12 @@ from bot.commands import (
     Window,
 )
 from bot.context import Context
-from bot.daily.schedule import MAX_REVEAL, MIN_REVEAL
 from bot.standings.seasons import SeasonError, parse_season
 from bot.text.bank_grammar import BankCommandError, parse_bank_names
-from bot.text.timeparse import TimeInputError, parse_days, parse_duration, parse_hhmm, parse_timezone
+from bot.text.grammar import CommandError, set_option
+from bot.text.timeparse import TimeInputError, parse_hhmm
 
 PLATFORM = "discord"
-DIFFICULTY_ANY = "any"
-ALL_TOPICS = "all"
 
 
 class OptionError(ValueError):
@@ -68,40 +68,29 @@ def daily_set(
 ) -> ConfigureDaily:
     """``/daily set`` options to ``ConfigureDaily``; raises ``OptionError`` naming what is accepted.
 
-    The same rules as the text grammar: an option left out keeps its value (``None``),
+    The text grammar's rules (``bot.text.grammar.set_option``): an option left out keeps its value (``None``),
     ``topics:all`` and ``difficulty:any`` lift those filters, ``reveal`` is 1m to 7d (and the
     core refuses one that would not come before the next post).
     """
+    given = {
+        "timezone": timezone,
+        "reveal": reveal,
+        "days": days,
+        "mode": mode,
+        "topics": topics,
+        "difficulty": difficulty,
+        "banks": banks,
+    }
+    fields: dict[str, Any] = {}
     try:
         post_time = parse_hhmm(time)
-        zone = parse_timezone(timezone) if timezone else None
-        reveal_after = parse_duration(reveal, minimum=MIN_REVEAL, maximum=MAX_REVEAL) if reveal else None
-        day_set = parse_days(days) if days else None
-    except TimeInputError as exc:
+        for key, value in given.items():
+            # an empty time, zone, duration or day set counts as left out; empty topics or banks do not
+            if value is not None and (value or key in ("topics", "banks")):
+                fields.update(set_option(key, value))
+    except (TimeInputError, CommandError) as exc:
         raise OptionError(str(exc)) from None
-    if mode is not None and mode not in ("open", "quiz"):
-        raise OptionError(f"'{mode[:40]}' is not a mode: use open (written answers) or quiz (A-D).")
-    if difficulty is not None and difficulty not in ("easy", "medium", "hard", DIFFICULTY_ANY):
-        raise OptionError(f"'{difficulty[:40]}' is not a difficulty: use easy, medium, hard or any.")
-    topic_list = split_topics(topics) if topics else None
-    if topics is not None and not topic_list:
-        raise OptionError("Name at least one topic, separated by commas, or all.")
-    if topic_list is not None and [t.lower() for t in topic_list] == [ALL_TOPICS]:
-        topic_list = ()
-    try:
-        chosen = parse_bank_names(banks) if banks is not None else None
-    except BankCommandError as exc:
-        raise OptionError(str(exc)) from None
-    return ConfigureDaily(
-        banks=chosen,
-        post_time=post_time,
-        timezone=zone,
-        reveal_after=reveal_after,
-        days=day_set,
-        mode=mode,
-        topics=topic_list,
-        difficulty=difficulty,
-    )
+    return ConfigureDaily(post_time=post_time, **fields)
 
 
 def split_topics(text: str) -> tuple[str, ...]:

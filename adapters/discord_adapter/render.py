@@ -17,6 +17,7 @@ from adapters.discord_adapter import limits
 from adapters.discord_adapter.actions import ActionButton
 from adapters.discord_adapter.limits import clip
 from bot.cards import (
+    LETTERS,
     Action,
     ActionKind,
     Card,
@@ -33,7 +34,6 @@ from bot.cards import (
     Tone,
 )
 
-LETTERS = "ABCD"
 DOT = " · "
 TONE_COLOURS = {
     Tone.INFO: discord.Colour.blurple(),

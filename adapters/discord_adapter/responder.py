@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -19,7 +20,7 @@ from adapters.discord_adapter import options
 from adapters.discord_adapter.actions import BadAction, OpenForm, command_for
 from adapters.discord_adapter.forms import TEXT_ID, build_modal, form_command
 from adapters.discord_adapter.render import render
-from bot.cards import Action, ActionKind, Card, Notice, Reply, Tone, error
+from bot.cards import Action, ActionKind, Card, Notice, Outcome, Reply, Tone, error
 from bot.commands import Command
 from bot.context import Context
 from bot.service import Service
@@ -37,11 +38,6 @@ STALE_BUTTON = "That button no longer works. Use /question or /answer instead."
 
 ErrorListener = Callable[[BaseException], None]
 AnyInteraction = discord.Interaction[Any]
-
-
-def is_error(reply: Reply) -> bool:
-    """Whether a reply reports a failure (nothing was changed)."""
-    return any(isinstance(card, Notice) and card.tone is Tone.ERROR for card in reply.cards)
 
 
 class Responder:
@@ -92,8 +88,8 @@ class Responder:
         reply = await task
         if failure is not None:
             raise failure
-        if extra and not is_error(reply):
-            reply = Reply(reply.cards + extra, reply.ephemeral)
+        if extra and reply.outcome is not Outcome.REFUSED:
+            reply = replace(reply, cards=reply.cards + extra)
         await self.show(interaction, reply, close_clicked=close_clicked)
 
     async def _defer(self, interaction: AnyInteraction, close_clicked: bool) -> None:
@@ -111,7 +107,7 @@ class Responder:
         if rendered.files:  # an export: an ephemeral attachment
             with_view = {**with_view, "files": rendered.attachments()}
             message = {**message, "attachments": rendered.attachments()}
-        closing = close_clicked and not is_error(reply)
+        closing = close_clicked and reply.outcome is not Outcome.REFUSED
         response = interaction.response
         if not response.is_done():
             if closing:

@@ -2,5 +2,6 @@
 
 Pure translation lives in small modules (``inbound``: payload -> Context + Command; ``blocks``,
 ``views``, ``home``: cards -> Block Kit; ``actions``: button ids), I/O in ``handlers`` (Bolt
-listeners), ``messenger`` (the core's outbound port), ``directory`` (users.info) and ``main``.
+listeners), ``modals`` (form submissions), ``outbound`` (showing a reply), ``messenger``
+(the core's outbound port), ``directory`` (users.info) and ``main``.
 """

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from adapters.slack_adapter.actions import button
 from adapters.slack_adapter.text import chunks, clip_mrkdwn, local_time, md, plain
 from bot.cards import (
+    LETTERS,
     Action,
     Card,
     FileCard,
@@ -44,7 +45,6 @@ SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 QUESTION_BLOCK = "dailyq-question"
-LETTERS = "ABCD"
 ICONS = {Tone.INFO: "", Tone.SUCCESS: ":white_check_mark: ", Tone.ERROR: ":warning: "}
 MEDALS = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
 

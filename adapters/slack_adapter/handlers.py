@@ -1,22 +1,22 @@
 """Bolt listeners: ``/question``, button clicks, modal submissions and the App Home tab.
 
 Every request is acknowledged at once and the slow part runs afterwards in ``Background``,
-except a modal submission: its answer is stored *before* the ack, because the ack is where an
-error is shown in the modal (``response_action: errors``) and where success closes it.
+except a modal submission (``modals``): its answer is stored *before* the ack, because the ack
+is where an error is shown in the modal and where success closes it.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_adapter import inbound
-from adapters.slack_adapter.actions import ACTION_ID_PATTERN, Clicked, decode, round_id, to_command
+from adapters.slack_adapter.actions import ACTION_ID_PATTERN, Clicked, decode, to_command
 from adapters.slack_adapter.background import Background, EventDeduper
 from adapters.slack_adapter.bank_forms import form_for
 from adapters.slack_adapter.bank_listeners import BankListeners
@@ -24,34 +24,25 @@ from adapters.slack_adapter.blocks import reply_message
 from adapters.slack_adapter.directory import Directory
 from adapters.slack_adapter.files import send_files, split_files
 from adapters.slack_adapter.home import home_view
-from adapters.slack_adapter.inbound import Surface
-from adapters.slack_adapter.text import plain
-from adapters.slack_adapter.views import (
-    ANSWER_BLOCK,
-    ANSWER_CALLBACK,
-    APPEAL_CALLBACK,
-    PRACTICE_CALLBACK,
-    answer_modal,
-    appeal_modal,
-    metadata,
-    practice_modal,
-    question_text,
-    reply_modal,
-    submitted_text,
+from adapters.slack_adapter.modals import ModalSubmits, form_of
+from adapters.slack_adapter.outbound import (
+    FORM_NOT_OPENED,
+    STALE_BUTTON,
+    join,
+    open_view,
+    respond_with,
+    show,
 )
-from bot.cards import ActionKind, Card, Notice, Reply, Tone, error
+from adapters.slack_adapter.views import ANSWER_CALLBACK, APPEAL_CALLBACK, PRACTICE_CALLBACK
+from bot.cards import ActionKind, Card, Notice, error
 from bot.commands import (
-    AppealGrade,
     Command,
     ConfigureDaily,
-    DailyAction,
     ManageDaily,
-    PracticeAnswer,
     Scope,
     ShowHelp,
     ShowLeaderboard,
     ShowStats,
-    SubmitAnswer,
     Window,
     needs_admin,
 )
@@ -62,44 +53,11 @@ from bot.text.grammar import CommandError, parse_slash
 log = logging.getLogger(__name__)
 
 SLASH_HELP = Notice("On Slack, type these after `/question`, e.g. `/question leaderboard week server`.")
-FORM_NOT_OPENED = "Slack did not open the form in time. Press the button again."
-STALE_BUTTON = "That button is out of date. `/question help` lists what you can do."
-NOT_IN_CHANNEL = Notice(
-    "I cannot see this channel (a private channel?). Invite me with `/invite @dailyq` "
-    "so the daily question can be posted here.",
-    Tone.ERROR,
-)
 
 
 def _posts_now(command: Command) -> bool:
-    """Admin commands after which the bot must be able to post in the channel."""
-    if isinstance(command, ConfigureDaily):
-        return True
-    return isinstance(command, ManageDaily) and command.action in (DailyAction.NOW, DailyAction.RESUME)
-
-
-def form_of(body: dict[str, Any], clicked: Clicked | None) -> dict[str, Any] | None:
-    """The modal a click opens (built from the payload alone, no I/O), or None."""
-    if clicked is None:
-        return None
-    channel = inbound.channel_id(body) or inbound.user_id(body)
-    if clicked.kind is ActionKind.ANSWER:
-        rid = round_id(clicked.value)
-        if rid is not None and inbound.channel_id(body):
-            return answer_modal(rid, channel, question_text(body.get("message")))
-    elif clicked.kind is ActionKind.APPEAL:
-        rid = round_id(clicked.value)
-        if rid is not None:
-            return appeal_modal(rid, channel)
-    elif clicked.kind is ActionKind.PRACTICE_ANSWER and clicked.value:
-        question = question_text(body.get("message") or body.get("view"))
-        return practice_modal(clicked.value, channel, question)
-    return None
-
-
-def _first_notice(reply: Reply) -> Notice | None:
-    first = reply.cards[0] if reply.cards else None
-    return first if isinstance(first, Notice) else None
+    """Admin commands after which the bot must be able to post in the channel (the core says)."""
+    return isinstance(command, (ConfigureDaily, ManageDaily)) and command.starts_posting
 
 
 class Listeners:
@@ -112,15 +70,16 @@ class Listeners:
         self.directory = directory
         self.tasks = tasks
         self.dedupe = dedupe
+        self.modals = ModalSubmits(service, tasks)
 
     def register(self, app: AsyncApp) -> None:
         """Attach every listener and the duplicate-event middleware."""
         app.middleware(self.skip_duplicate_events)
         app.command("/question")(self.on_command)
         app.action(ACTION_ID_PATTERN)(self.on_action)
-        app.view(ANSWER_CALLBACK)(self.on_answer_submit)
-        app.view(PRACTICE_CALLBACK)(self.on_practice_submit)
-        app.view(APPEAL_CALLBACK)(self.on_appeal_submit)
+        app.view(ANSWER_CALLBACK)(self.modals.on_answer_submit)
+        app.view(PRACTICE_CALLBACK)(self.modals.on_practice_submit)
+        app.view(APPEAL_CALLBACK)(self.modals.on_appeal_submit)
         BankListeners(self.service, self.directory).register(app)
         app.event("app_home_opened")(self.on_home_opened)
         app.error(self.on_error)
@@ -146,8 +105,8 @@ class Listeners:
         form = form_for(str(body.get("text") or ""), inbound.channel_id(body) or "")
         if form is not None:  # bank import and a bare submit open a form
             await ack()
-            if not await self._open(client, body, inbound.surface(body), form):
-                await self._respond(error(FORM_NOT_OPENED), inbound.context(body), respond, client)
+            if not await open_view(client, body, inbound.surface(body), form):
+                await respond_with(error(FORM_NOT_OPENED), inbound.context(body), respond, client)
             return
         try:
             command = parse_slash(str(body.get("text") or ""))
@@ -166,43 +125,14 @@ class Listeners:
         ctx = inbound.context(body, is_admin=admin)
         extra: tuple[Card, ...] = ()
         if admin and _posts_now(command):
-            extra = await self._join(client, ctx.channel_id)
+            extra = await join(client, ctx.channel_id)
         reply = await self.service.handle(ctx, command)
         files, others = split_files(reply)
         if files:
-            reply = Reply(others + await send_files(client, ctx.user_id, files), reply.ephemeral)
+            reply = replace(reply, cards=others + await send_files(client, ctx.user_id, files))
         if isinstance(command, ShowHelp):
             extra = (SLASH_HELP, *extra)
-        await self._respond(Reply(reply.cards + extra, reply.ephemeral), ctx, respond, client)
-
-    async def _join(self, client: AsyncWebClient, channel_id: str) -> tuple[Card, ...]:
-        """Join a public channel so posts can go out; warn when the bot cannot see the channel."""
-        try:
-            await client.conversations_join(channel=channel_id)
-        except SlackApiError as exc:
-            code = exc.response.get("error")
-            if code == "channel_not_found":
-                return (NOT_IN_CHANNEL,)
-            if code != "method_not_supported_for_channel_type":  # private channels and DMs
-                log.warning("conversations.join %s failed: %s", channel_id, code)
-        return ()
-
-    async def _respond(
-        self,
-        reply: Reply,
-        ctx: Context,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        *,
-        replace: bool | None = None,
-    ) -> None:
-        """Show a reply in the conversation: through ``response_url``, else as an ephemeral."""
-        payload = reply_message(reply)
-        if respond.response_url:
-            kind = "ephemeral" if reply.ephemeral else "in_channel"
-            await respond(response_type=kind, replace_original=replace, **payload)
-        else:
-            await client.chat_postEphemeral(channel=ctx.channel_id, user=ctx.user_id, **payload)
+        await respond_with(replace(reply, cards=reply.cards + extra), ctx, respond, client)
 
     # -- buttons -------------------------------------------------------------------------------
 
@@ -227,8 +157,8 @@ class Listeners:
         self, body: dict[str, Any], form: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         where = inbound.surface(body)
-        if not await self._open(client, body, where, form):
-            await self._show(error(FORM_NOT_OPENED), inbound.context(body), body, where, respond, client)
+        if not await open_view(client, body, where, form):
+            await show(error(FORM_NOT_OPENED), inbound.context(body), body, where, respond, client)
 
     async def _run_action(
         self, body: dict[str, Any], clicked: Clicked | None, respond: AsyncRespond, client: AsyncWebClient
@@ -237,115 +167,12 @@ class Listeners:
         ctx = inbound.context(body)
         command = to_command(clicked) if clicked is not None else None
         if command is None:
-            await self._show(error(STALE_BUTTON), ctx, body, where, respond, client)
+            await show(error(STALE_BUTTON), ctx, body, where, respond, client)
             return
         reply = await self.service.handle(ctx, command)
         # a practice answer or rating replaces the private message it was clicked on
         replace = clicked is not None and clicked.kind in (ActionKind.SHOW_ANSWER, ActionKind.RATE)
-        await self._show(reply, ctx, body, where, respond, client, replace=replace)
-
-    async def _open(
-        self, client: AsyncWebClient, body: dict[str, Any], where: Surface, view: dict[str, Any]
-    ) -> bool:
-        """Open (or, inside a modal, push) ``view``; False when Slack would not open it.
-
-        A trigger_id is valid once, for 3 s: a click that waited too long in a queue, or a
-        payload without one, cannot open a form. That is the user's to retry, not an error."""
-        trigger = body.get("trigger_id")
-        if not isinstance(trigger, str) or not trigger:
-            log.warning("click without a trigger_id: no form opened")
-            return False
-        try:
-            if where.kind == "modal":
-                await client.views_push(trigger_id=trigger, view=view)
-            else:
-                await client.views_open(trigger_id=trigger, view=view)
-        except SlackApiError as exc:
-            code = exc.response.get("error")
-            if code not in ("expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"):
-                raise
-            log.warning("form not opened: %s", code)
-            return False
-        return True
-
-    async def _show(
-        self,
-        reply: Reply,
-        ctx: Context,
-        body: dict[str, Any],
-        where: Surface,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        *,
-        replace: bool = False,
-    ) -> None:
-        if where.kind == "modal" and where.view_id:
-            await client.views_update(
-                view_id=where.view_id, hash=where.view_hash, view=reply_modal(reply.cards)
-            )
-        elif where.kind == "home":
-            await self._open(client, body, where, reply_modal(reply.cards))
-        else:
-            await self._respond(reply, ctx, respond, client, replace=replace and where.ephemeral)
-
-    # -- modals ----------------------------------------------------------------------------------
-
-    async def on_answer_submit(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        """Store a daily answer, then ack: errors stay in the modal, success closes it."""
-        data = metadata(view)
-        rid, channel = data.get("round"), data.get("channel")
-        if not isinstance(rid, int) or not isinstance(channel, str) or not channel:
-            await ack(response_action="errors", errors={ANSWER_BLOCK: STALE_BUTTON})
-            return
-        ctx = inbound.context(body, channel=channel)
-        reply = await self.service.handle(ctx, SubmitAnswer(round_id=rid, text=submitted_text(view)))
-        notice = _first_notice(reply)
-        if notice is not None and notice.tone is Tone.ERROR:
-            await ack(response_action="errors", errors={ANSWER_BLOCK: plain(notice.text, 300)})
-        elif notice is not None and notice.tone is Tone.SUCCESS:
-            await ack()
-            payload = reply_message(reply)
-            self.tasks.spawn(
-                self._post_ephemeral(client, channel, ctx.user_id, payload), "answer confirmation"
-            )
-        else:
-            await ack(response_action="update", view=reply_modal(reply.cards, "Answer"))
-
-    async def _post_ephemeral(
-        self, client: AsyncWebClient, channel: str, user: str, payload: dict[str, Any]
-    ) -> None:
-        await client.chat_postEphemeral(channel=channel, user=user, **payload)
-
-    async def on_practice_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Grade a practice answer; the modal turns into the answer with rating buttons."""
-        data = metadata(view)
-        question = data.get("question")
-        channel = data.get("channel")
-        ctx = inbound.context(body, channel=channel if isinstance(channel, str) else None)
-        command = PracticeAnswer(submitted_text(view), question if isinstance(question, str) else None)
-        reply = await self.service.handle(ctx, command)
-        notice = _first_notice(reply)
-        if notice is not None and notice.tone is Tone.ERROR:
-            await ack(response_action="errors", errors={ANSWER_BLOCK: plain(notice.text, 300)})
-        else:
-            await ack(response_action="update", view=reply_modal(reply.cards, "Practice"))
-
-    async def on_appeal_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """File an appeal, then ack: a refusal stays in the modal, success replaces it."""
-        data = metadata(view)
-        rid, channel = data.get("round"), data.get("channel")
-        if not isinstance(rid, int) or not isinstance(channel, str) or not channel:
-            await ack(response_action="errors", errors={ANSWER_BLOCK: STALE_BUTTON})
-            return
-        ctx = inbound.context(body, channel=channel)
-        reply = await self.service.handle(ctx, AppealGrade(reason=submitted_text(view), round_id=rid))
-        notice = _first_notice(reply)
-        if notice is not None and notice.tone is Tone.ERROR:
-            await ack(response_action="errors", errors={ANSWER_BLOCK: plain(notice.text, 300)})
-        else:
-            await ack(response_action="update", view=reply_modal(reply.cards, "Appeal"))
+        await show(reply, ctx, body, where, respond, client, replace=replace)
 
     # -- App Home --------------------------------------------------------------------------------
 

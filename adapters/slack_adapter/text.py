@@ -11,20 +11,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-ELLIPSIS = "\u2026"
+from bot.cards import ELLIPSIS, clip
+
+__all__ = ["ELLIPSIS", "chunks", "clip", "clip_mrkdwn", "escape", "local_time", "md", "plain"]
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
 
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control sequences."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
 
 
 def clip_mrkdwn(text: str, limit: int) -> str:

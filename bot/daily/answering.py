@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.bank.catalog import round_question
 from bot.bank.grading import Verdict, grade
 from bot.bank.model import Bank, Question
-from bot.cards import Reply, Tone, error, notice
+from bot.cards import LETTERS, Reply, Tone, error, notice
+from bot.cards import Outcome as ReplyOutcome
 from bot.commands import ShowToday, SubmitAnswer
 from bot.context import Context
 from bot.daily.picker import quiz_options
@@ -28,7 +29,6 @@ from bot.store.answers import Graded, Outcome, PriorAnswer, RoundFacts, Submitte
 from bot.store.appeals import encode_key_points
 
 MAX_ANSWER = 4000
-LETTERS = "ABCD"
 NO_ROUND = (
     "There is no open daily question in this channel. "
     "`question` gives you a practice question; `daily status` shows the schedule."
@@ -135,6 +135,7 @@ async def _closed_reply(rt: Runtime, facts: RoundFacts, answer: PriorAnswer | No
     return notice(
         f"Answers are closed: the answer was revealed.{mine}\nReference answer: {question.answer}",
         title=question.question,
+        outcome=ReplyOutcome.CLOSED,
     )
 
 

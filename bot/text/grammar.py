@@ -416,7 +416,7 @@ def _daily_set(tokens: list[str]) -> ConfigureDaily:
             raise CommandError(f"'{key}' needs a value. Use: {SET_USAGE}")
         if _OPTION_FIELD[key] in options:
             raise CommandError(f"'{key}' is given twice; give each option once.")
-        options.update(_set_option(key, " ".join(tokens[index + 1 : end])))
+        options.update(set_option(key, " ".join(tokens[index + 1 : end])))
         index = end
     return ConfigureDaily(post_time=post_time, **options)
 
@@ -436,7 +436,10 @@ _OPTION_FIELD = {
 }
 
 
-def _set_option(key: str, value: str) -> dict[str, object]:
+def set_option(key: str, value: str) -> dict[str, object]:
+    """One option of ``daily set`` (``reveal``, ``days``, ``timezone``, ``mode``, ``banks``,
+    ``difficulty``, ``topics``) as ``ConfigureDaily`` fields: the one set of rules for every
+    platform. Raises ``CommandError`` (``TimeInputError`` for times) saying what is accepted."""
     if key == "reveal":
         return {"reveal_after": parse_duration(value, minimum=MIN_REVEAL, maximum=MAX_REVEAL)}
     if key == "days":

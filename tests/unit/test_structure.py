@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What adapters may import from the core. Everything else in bot/ is the core's own business.
 SURFACE = {
+    "bot.actions",
     "bot.app",
     "bot.cards",
     "bot.commands",
