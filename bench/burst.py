@@ -19,7 +19,9 @@ calls ``views.open``; as soon as that call reaches the fake, the member submits 
 the answer before it acks the submission. Figures: of the 2,000 requests (clicks and submits), how
 many were answered after Slack's 3 s and the p50/p99 of all of them; click-to-``views.open`` p99;
 how long storing took (first submission sent to last submission acked: every ack follows its
-store); the answers in the bot's SQLite file afterwards, exactly one per member or ``RuntimeError``.
+store); the answers in the bot's SQLite file afterwards, exactly one per member or ``RuntimeError``;
+the CPU the bot process spent per member over the burst (from ``/proc``; the load generator and the
+fake share the same two cores), beside the bare Bolt app's for the same two requests.
 
 **Quiz clicks.** The same with ``mode quiz``: 1,000 new members each click one option once; the
 bot acks at once, stores the pick and confirms through ``response_url``; the answers are counted
@@ -171,6 +173,8 @@ class Measured:
     quiz_stored: list[int] = field(default_factory=list)
     confirmed_after: list[float] = field(default_factory=list)
     users_info: int = 0
+    bot_cpu: list[float] = field(default_factory=list)  # the bot's CPU seconds per open burst
+    base_cpu: list[float] = field(default_factory=list)  # the bare Bolt app's, same requests
     expired: int = 0  # views.open calls the fake refused: later than 3 s after the click
 
 
@@ -216,9 +220,13 @@ async def measure(tmp: Path) -> Measured:
         for n in range(REPEATS):
             post = await slack.round(f"C0OPEN{n}", "open")
             users = slack.members(f"UO{n}", MEMBERS)
+            cpu_before = base.cpu_seconds()
             result.open_base.append(await open_answers(slack, post, users, bare=base_url))
+            result.base_cpu.append(base.cpu_seconds() - cpu_before)
             info_before = len(fake.calls("users.info"))
+            cpu_before = bot.cpu_seconds()
             run = await open_answers(slack, post, users)
+            result.bot_cpu.append(bot.cpu_seconds() - cpu_before)
             result.users_info += len(fake.calls("users.info")) - info_before
             result.open_bot.append(run)
             acked = [s for s in run.submits if s.ms >= 0]
@@ -272,6 +280,7 @@ def run() -> list[Figure]:
     late_clicks = sum(1 for run in m.open_bot for c in run.clicks if c.ms < 0 or c.ms > DEADLINE_MS)
     p99, base99 = percentile(bot, 0.99), percentile(base, 0.99)
     stored = sum(m.open_stored)
+    members = MEMBERS * len(m.open_bot) or 1
     store_s = max(m.store_seconds) if m.store_seconds else float("inf")
     once = len(m.open_stored) == len(m.open_bot) and all(n == MEMBERS for n in m.open_stored)
     open_row = Figure(
@@ -284,8 +293,10 @@ def run() -> list[Figure]:
         f"({late_clicks} clicks past 3 s); {stored:,} of "
         f"{MEMBERS * len(m.open_bot):,} answers stored, each once; storing took {store_s:.2f} s from "
         f"the first submission to the last ack ({stored / store_s:,.0f} answers/s); "
-        f"users.info calls: {m.users_info}",
-        f"bare Bolt app, ack only: p50 {percentile(base, 0.5):.1f} ms, p99 {base99:.1f} ms",
+        f"users.info calls: {m.users_info}; bot CPU {1000 * sum(m.bot_cpu) / members:.2f} ms "
+        "per member",
+        f"bare Bolt app, ack only: p50 {percentile(base, 0.5):.1f} ms, p99 {base99:.1f} ms; CPU "
+        f"{1000 * sum(m.base_cpu) / (MEMBERS * len(m.open_base) or 1):.2f} ms per member (its two requests)",
         f"{p99 / base99:.1f} (p99)",
         OPEN_GOAL,
         late == 0 and p99 < GOAL_P99_MS and once,

@@ -125,6 +125,14 @@ class Server:
                 await asyncio.sleep(0.05)
         raise RuntimeError(f"server did not start:\n{self.tail()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process used so far; NaN where ``/proc`` is missing."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def tail(self) -> str:
         """The end of the log (for error messages)."""
         return self.log.read_text()[-3000:]

@@ -7,11 +7,13 @@ work through ``Background`` instead, so shutdown (and tests) can wait for it to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+from cachetools import TTLCache
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +23,18 @@ class Background:
 
     At most ``limit`` run at once: a burst of clicks is acknowledged at once, and the follow-up
     work queues instead of crowding the event loop (and SQLite's single writer) all together.
-    Work that cannot wait (opening a form before its trigger_id expires) skips the queue.
+    Work that cannot wait (opening a form before its trigger_id expires) skips the queue, and
+    queued work does not start while such work runs (for at most ``defer`` seconds): in a burst of
+    Answer clicks every ``views.open`` goes ahead of the confirmations and commands queued behind.
     """
 
-    def __init__(self, limit: int = 16) -> None:
+    def __init__(self, limit: int = 16, *, defer: float = 2.0) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(limit)
+        self._defer = defer
+        self._urgent = 0
+        self._calm = asyncio.Event()  # set while no unqueued work runs
+        self._calm.set()
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str, *, queued: bool = True) -> None:
         """Start ``work``, tracked until it ends; ``queued=False`` runs it at once, without
@@ -38,12 +46,25 @@ class Background:
     async def _guard(self, work: Coroutine[Any, Any, None], name: str, queued: bool) -> None:
         try:
             if not queued:
-                await work
+                await self._first(work)
                 return
             async with self._slots:
+                if not self._calm.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._calm.wait(), self._defer)
                 await work
         except Exception:
             log.exception("%s failed after it was acknowledged", name)
+
+    async def _first(self, work: Coroutine[Any, Any, None]) -> None:
+        self._urgent += 1
+        self._calm.clear()
+        try:
+            await work
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._calm.set()
 
     @property
     def pending(self) -> int:
@@ -81,15 +102,12 @@ class EventDeduper:
     ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
-        self.monotonic = monotonic
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        # full, the cache drops the oldest ids first: a re-delivery comes within minutes
+        self._seen: TTLCache[str, bool] = TTLCache(maxsize=max_entries, ttl=ttl, timer=monotonic)
 
     def first_time(self, event_id: str) -> bool:
         """True the first time ``event_id`` is seen within the TTL, False for a duplicate."""
-        now = self.monotonic()
-        while self._seen and (next(iter(self._seen.values())) <= now or len(self._seen) >= self.max_entries):
-            self._seen.popitem(last=False)
         if event_id in self._seen:
             return False
-        self._seen[event_id] = now + self.ttl
+        self._seen[event_id] = True
         return True

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
+from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -45,16 +46,16 @@ class Directory:
         self.client = client
         self.extra_admins = extra_admins
         self.ttl = ttl
-        self.monotonic = monotonic
-        self._cache: dict[tuple[str, str], tuple[float, Member]] = {}
+        self._cache: TTLCache[tuple[str, str], Member] = TTLCache(
+            maxsize=MAX_ENTRIES, ttl=ttl, timer=monotonic
+        )
 
     async def member(self, team_id: str, user_id: str) -> Member | None:
         """The member behind ``user_id``; None when Slack cannot tell us right now."""
         key = (team_id, user_id)
-        now = self.monotonic()
         cached = self._cache.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        if cached is not None:
+            return cached
         try:
             response = await self.client.users_info(user=user_id)
         except SlackApiError as exc:
@@ -69,11 +70,7 @@ class Directory:
             name=str(user.get("name") or user_id),
             is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
         )
-        if len(self._cache) >= MAX_ENTRIES:
-            self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
-            if len(self._cache) >= MAX_ENTRIES:
-                self._cache.clear()
-        self._cache[key] = (now + self.ttl, member)
+        self._cache[key] = member  # full, the cache drops the least recently used member
         return member
 
     async def is_admin(self, team_id: str, user_id: str) -> bool:
