@@ -39,6 +39,7 @@ from bot.cards import Notice
 from bot.commands import SubmitAnswer
 from bot.config import BUNDLED_BANK, Settings
 from bot.context import Context
+from bot.store.db import CACHE_KIB
 
 REPEATS = 3
 CHANNELS_USED = 3
@@ -49,6 +50,7 @@ APP_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    f"PRAGMA cache_size=-{CACHE_KIB}",
 )
 
 

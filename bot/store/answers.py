@@ -6,11 +6,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.answers_folded import folded
 from bot.store.dialect import insert_construct, insert_ignore, upsert_replace
 from bot.store.rounds import CLAIMED, OPEN
 from bot.store.tables import answers, channels, rounds, users
@@ -175,10 +177,16 @@ _FACTS = (
     # scores it (SQLite: the unit's BEGIN IMMEDIATE holds the write lock already)
     .with_for_update(of=rounds)
 )
-ROUND_BY_ID = Query(_FACTS.where(rounds.c.id == bindparam("round_id")))
-LATEST_ROUND = Query(
-    _FACTS.where(channels.c.channel_id == bindparam("channel_id")).order_by(rounds.c.id.desc()).limit(1)
-)
+_BY_ID = _FACTS.where(rounds.c.id == bindparam("round_id"))
+_LATEST = _FACTS.where(channels.c.channel_id == bindparam("channel_id")).order_by(rounds.c.id.desc()).limit(1)
+ROUND_BY_ID = Query(_BY_ID)
+LATEST_ROUND = Query(_LATEST)
+# (by id, replace) -> the folded first statement (bot.store.answers_folded)
+FOLDED = {
+    (by_id, replace): Query(partial(folded, looked_up=statement, replace=replace), alone=True)
+    for by_id, statement in ((True, _BY_ID), (False, _LATEST))
+    for replace in (True, False)
+}
 FIND_USER = Query(
     select(users.c.id).where(
         users.c.platform == bindparam("platform"),
@@ -233,11 +241,34 @@ def submit(
 ) -> Work[Submitted]:
     """Store ``graded`` as the user's answer if the round is open and it was graded for the round's
     question; else say why not (``UNGRADED``: grade for ``round`` and submit again). Finds or creates
-    the user (refreshing a changed display name) only when it stores."""
+    the user (refreshing a changed display name) only when it stores.
+
+    A graded answer starts with the folded statement (``bot.store.answers_folded``): on PostgreSQL
+    it stores the common answer in one round trip, else the unit starts over the long way."""
     keys = {"platform": target.platform, "workspace_id": target.workspace_id, "user_id": user_id}
-    if target.round_id is None:
+    given = display_name.strip()[:MAX_NAME]
+    row: tuple[Any, ...] | None = None
+    if graded is not None and (target.round_id is None or target.round_id == graded.round_id):
+        # the common answer in one statement; what it read goes on only if still held
+        folded_row = (
+            yield FOLDED[target.round_id is not None, graded.choice is None](
+                round_id=graded.round_id,
+                channel_id=None if target.round_id is not None else target.channel_id,
+                question_id=graded.question_id,
+                given=given,
+                new_name=given or user_id,
+                created_at=now,
+                **_answer_values(graded, None),
+                **keys,
+            )
+        ).first()
+        if folded_row is not None and folded_row[-2]:
+            return Submitted(Outcome.STORED, RoundFacts(*folded_row[:8]))
+        if folded_row is not None and folded_row[-1]:
+            row = folded_row[:-2]
+    if row is None and target.round_id is None:
         row = (yield LATEST_ROUND(channel_id=target.channel_id, **keys)).first()
-    else:
+    elif row is None:
         row = (yield ROUND_BY_ID(round_id=target.round_id, **keys)).first()
     if row is None:
         return Submitted(Outcome.NO_ROUND)
@@ -250,15 +281,24 @@ def submit(
         return Submitted(Outcome.CLOSED, facts, prior)
     if graded is None or (graded.round_id, graded.question_id) != (facts.round_id, facts.question_id):
         return Submitted(Outcome.UNGRADED, facts)
-    given = display_name.strip()[:MAX_NAME]
     if user_pk is None:
         yield ADD_USER(display_name=given or user_id, created_at=now, **keys)
         user_pk = (yield FIND_USER(**keys)).rows[0][0]  # ours, or a concurrent first contact's
         stored_name = given or user_id
     if given and stored_name != given:
         yield RENAME_USER(pk=user_pk, name=given)
-    values = {
-        "round_id": facts.round_id,
+    values = {"round_id": facts.round_id, **_answer_values(graded, user_pk)}
+    if graded.choice is None:
+        yield REPLACE_ANSWER(**values)
+        return Submitted(Outcome.STORED, facts)
+    if (yield LOCK_IN_ANSWER(**values)).rowcount:
+        return Submitted(Outcome.STORED, facts)
+    picked = (yield PICKED(round_id=facts.round_id, user_pk=user_pk)).first()
+    return Submitted(Outcome.LOCKED, facts, PriorAnswer(*picked) if picked is not None else None)
+
+
+def _answer_values(graded: Graded, user_pk: int | None) -> dict[str, Any]:
+    return {
         "user_pk": user_pk,
         "text": graded.text,
         "choice": graded.choice,
@@ -268,13 +308,6 @@ def submit(
         "answered_at": graded.answered_at,
         "key_points": graded.key_points,
     }
-    if graded.choice is None:
-        yield REPLACE_ANSWER(**values)
-        return Submitted(Outcome.STORED, facts)
-    if (yield LOCK_IN_ANSWER(**values)).rowcount:
-        return Submitted(Outcome.STORED, facts)
-    picked = (yield PICKED(round_id=facts.round_id, user_pk=user_pk)).first()
-    return Submitted(Outcome.LOCKED, facts, PriorAnswer(*picked) if picked is not None else None)
 
 
 class RoundHints:

@@ -25,6 +25,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import Executable
+from sqlalchemy.util import greenlet_spawn
 
 T = TypeVar("T")
 Row = tuple[Any, ...]
@@ -83,11 +84,14 @@ class Query:
 
     ``statement`` is the statement, or a function of the dialect's name that builds it (for the
     dialects' own constructs, such as ``ON CONFLICT``); an INSERT without ``.values()`` takes the
-    ``columns`` named, as parameters of the same names.
+    ``columns`` named, as parameters of the same names. ``alone``: as a write unit's first
+    statement, on PostgreSQL it runs as a transaction of its own (one round trip), and the
+    unit's transaction begins with the next statement (SQLite: the unit's transaction as always).
     """
 
     statement: Executable | Callable[[str], Executable]
     columns: tuple[str, ...] = ()
+    alone: bool = False
     _compiled: dict[str, _Compiled] = field(default_factory=dict, repr=False)
 
     def __call__(self, **params: Any) -> Call:
@@ -141,9 +145,18 @@ async def run(engine: AsyncEngine, work: Work[T], *, write: bool) -> T:
             return await driver._execute(_drive_sqlite, driver._conn, engine.dialect, work, write)  # type: ignore[no-any-return]
         finally:
             raw.close()
-    async with engine.connect() as conn:
-        pooled = await conn.get_raw_connection()
-        return await _drive_asyncpg(pooled.driver_connection, engine.dialect, work, write)
+    # the pool's own connection, as on SQLite: no Connection objects, no greenlet per close (the
+    # unit ends its transaction itself; the pool's rollback-on-return finds none to roll back)
+    raw = await engine.raw_connection()
+    try:
+        return await _drive_asyncpg(raw.driver_connection, engine.dialect, work, write)
+    except exc.OperationalError:
+        # the statements bypass SQLAlchemy's execution, so its disconnect handling never sees
+        # them: a broken connection must not go back to the pool
+        await greenlet_spawn(raw.invalidate)
+        raise
+    finally:
+        raw.close()
 
 
 def _drive_sqlite(raw: sqlite3.Connection, dialect: Dialect, work: Work[T], write: bool) -> T:
@@ -172,33 +185,43 @@ def _drive_sqlite(raw: sqlite3.Connection, dialect: Dialect, work: Work[T], writ
 async def _drive_asyncpg(pg: Any, dialect: Dialect, work: Work[T], write: bool) -> T:
     import asyncpg
 
-    async def drive() -> T:
-        result: Result | None = None
-        try:
-            while True:
-                call = work.send(result) if result is not None else next(work)
-                compiled = call.query.compiled(dialect)
-                args = compiled.args(call.params)
-                if compiled.returns_rows:
-                    rows = [compiled.read(row) for row in await pg.fetch(compiled.sql, *args)]
-                    result = Result(rows, len(rows))
-                else:
-                    status = await pg.execute(compiled.sql, *args)
-                    result = Result([], _rowcount(status))
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        finally:
-            work.close()
-
     try:
-        if not write:
-            return await drive()
-        async with pg.transaction():
-            return await drive()
+        return await _steps(pg, dialect, work, write)
     except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as error:
         raise exc.OperationalError("unit of work", None, error) from error
     except asyncpg.PostgresError as error:
         raise exc.DBAPIError("unit of work", None, error) from error
+
+
+async def _steps(pg: Any, dialect: Dialect, work: Work[T], write: bool) -> T:
+    transaction: Any = None
+    try:
+        call = next(work)
+        if write and not call.query.alone:
+            transaction = pg.transaction()
+            await transaction.start()
+        while True:
+            compiled = call.query.compiled(dialect)
+            args = compiled.args(call.params)
+            if compiled.returns_rows:
+                rows = [compiled.read(row) for row in await pg.fetch(compiled.sql, *args)]
+                result = Result(rows, len(rows))
+            else:
+                result = Result([], _rowcount(await pg.execute(compiled.sql, *args)))
+            call = work.send(result)
+            if write and transaction is None:  # after an ``alone`` statement
+                transaction = pg.transaction()
+                await transaction.start()
+    except StopIteration as done:
+        if transaction is not None:
+            await transaction.commit()
+        return done.value  # type: ignore[no-any-return]
+    except BaseException:
+        if transaction is not None and not pg.is_closed():
+            await transaction.rollback()
+        raise
+    finally:
+        work.close()
 
 
 def _rowcount(status: str) -> int:

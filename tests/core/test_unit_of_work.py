@@ -3,6 +3,7 @@ forget-me and a second process never leave a stale user or round behind."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -279,31 +280,104 @@ async def test_on_postgresql_an_answer_is_one_transaction_of_prepared_statements
         def log(record: Any) -> None:
             queries.append(" ".join(record.query.split()[:2]).upper())
 
-        def unit_of(logged: list[str]) -> list[str]:
-            # the pool's pre-ping on checkout (BEGIN; ";"; ROLLBACK), logged once the connection
-            # has the logger, comes before the unit: not the unit's
-            return logged[3:] if logged[:3] == ["BEGIN;", ";", "ROLLBACK;"] else logged
-
         @event.listens_for(app.engine.sync_engine, "checkout")
         def attach(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
             dbapi_connection.driver_connection.add_query_logger(log)
 
         reply = await app.service.handle(member(user="U2"), SubmitAnswer(text="it averages bootstrap models"))
         assert isinstance(reply.cards[0], Notice) and reply.cards[0].title == "Answer received"
-        # one transaction: the round (locked), the new user, the answer
-        assert unit_of(queries) == [
-            "BEGIN;",
-            "SELECT ROUNDS.ID,",
-            "INSERT INTO",
-            "SELECT USERS.ID",
-            "INSERT INTO",
-            "COMMIT;",
-        ]
+        await asyncio.sleep(0)  # asyncpg calls query loggers from the loop (call_soon)
+        # a first contact: one statement, a transaction of its own (the round locked, the user
+        # created, the answer stored)
+        assert queries == ["WITH R"]
         queries.clear()
-        await app.service.handle(member(user="U2"), SubmitAnswer(text="changed my mind"))
-        assert unit_of(queries) == [
-            "BEGIN;",
-            "SELECT ROUNDS.ID,",
-            "INSERT INTO",
-            "COMMIT;",
-        ]  # a known user: no look-up
+        reply = await app.service.handle(member(user="U2"), SubmitAnswer(text="changed my mind"))
+        assert isinstance(reply.cards[0], Notice) and reply.cards[0].title == "Answer received"
+        await asyncio.sleep(0)
+        # a known user: one statement, a transaction of its own (the round locked, the answer upserted)
+        assert queries == ["WITH R"]
+        async with app.engine.connect() as conn:
+            texts = (await conn.execute(select(answers.c.text).order_by(answers.c.id))).scalars().all()
+        assert texts == ["it averages models", "changed my mind"]
+        async with app.engine.connect() as conn:
+            names = (
+                await conn.execute(select(users.c.user_id, users.c.display_name).order_by(users.c.id))
+            ).all()
+        assert [tuple(row) for row in names] == [
+            ("U3", member(user="U3").display_name),
+            ("U2", member(user="U2").display_name),
+        ]
+        await reveal(app)
+        late = await app.service.handle(member(user="U9"), SubmitAnswer(text="it averages models"))
+        assert isinstance(late.cards[0], Notice) and late.cards[0].title != "Answer received"
+        async with app.engine.connect() as conn:
+            strangers = (await conn.execute(select(func.count()).where(users.c.user_id == "U9"))).scalar()
+        assert strangers == 0  # a closed round creates no user
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_answers_survive_the_server_closing_the_pooled_connections(
+    make_app: AppFactory, messenger: RecordingMessenger
+) -> None:
+    """No pre-ping round trip on checkout: a connection the server closed (a restart, an idle
+    kill) is dropped from the pool, and the answer goes through on a fresh one."""
+    import asyncpg
+
+    async with postgres_database() as url:
+        app = await make_app(url)
+        await open_round(app, messenger)
+        first = await app.service.handle(member(user="U1"), SubmitAnswer(text="it averages models"))
+        assert isinstance(first.cards[0], Notice) and first.cards[0].title == "Answer received"
+        admin_con = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            killed = await admin_con.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert killed >= 1
+            await asyncio.sleep(0.2)  # the app's connections learn they were closed
+            reply = await app.service.handle(
+                member(user="U2"), SubmitAnswer(text="it averages bootstrap models")
+            )
+            assert isinstance(reply.cards[0], Notice) and reply.cards[0].title == "Answer received", reply
+            stored = await admin_con.fetch(
+                "SELECT u.user_id, a.text FROM answers a JOIN users u ON u.id = a.user_pk ORDER BY u.user_id"
+            )
+            assert [(r["user_id"], r["text"]) for r in stored] == [
+                ("U1", "it averages models"),
+                ("U2", "it averages bootstrap models"),
+            ]
+        finally:
+            await admin_con.close()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_an_answer_waiting_on_a_reveal_sees_the_round_closed(
+    make_app: AppFactory, messenger: RecordingMessenger
+) -> None:
+    """The folded answer locks the round row: while a reveal holds it, the answer waits, and
+    once the reveal commits it is told the round is closed and stores nothing."""
+    import asyncpg
+
+    async with postgres_database() as url:
+        app = await make_app(url)
+        await open_round(app, messenger)
+        first = await app.service.handle(member(user="U1"), SubmitAnswer(text="it averages models"))
+        assert isinstance(first.cards[0], Notice) and first.cards[0].title == "Answer received"
+        revealer = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            async with revealer.transaction():
+                await revealer.execute("SELECT id FROM rounds FOR UPDATE")
+                late = asyncio.ensure_future(
+                    app.service.handle(member(user="U1"), SubmitAnswer(text="changed after the reveal"))
+                )
+                await asyncio.sleep(0.3)
+                assert not late.done()  # waiting for the round row
+                await revealer.execute("UPDATE rounds SET state = 'revealed'")
+            reply = await asyncio.wait_for(late, 10)
+            assert isinstance(reply.cards[0], Notice) and reply.cards[0].title != "Answer received"
+            assert reply.cards[0].text.startswith("Answers are closed: the answer was revealed.")
+            stored = await revealer.fetch("SELECT text FROM answers")
+            assert [r["text"] for r in stored] == ["it averages models"]
+        finally:
+            await revealer.close()
