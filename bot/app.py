@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bank.model import Bank, load_bank
 from bot.config import Settings
+from bot.daily.answer_batch import AnswerBatcher
 from bot.daily.changes import Changes
 from bot.daily.controls import Controls
 from bot.daily.dispatch import Dispatcher
@@ -142,7 +143,18 @@ async def build_app(
     changes.listen(timer.poke)
     controls = Controls(engine, clock, config, poster=poster, revealer=revealer, changes=changes)
     runtime = Runtime(
-        engine, bank, controls, messenger, clock, settings.timezone, notifier, roles=roles, groups=groups
+        engine,
+        bank,
+        controls,
+        messenger,
+        clock,
+        settings.timezone,
+        notifier,
+        roles=roles,
+        groups=groups,
+        # SQLite has one connection per process: answers arriving together share a commit there.
+        # PostgreSQL's pool runs them side by side, each one statement (bot/store/answers_folded.py).
+        answer_batcher=AnswerBatcher(engine) if engine.dialect.name == "sqlite" else None,
     )
     return App(
         engine,

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank.model import Bank
 from bot.context import Context
+from bot.daily.answer_batch import AnswerBatcher
 from bot.daily.controls import DailyControls
 from bot.ports import Clock, Groups, Messenger, Notifier, Roles
 from bot.store import channels as channel_store
@@ -30,6 +31,7 @@ class Runtime:
     roles: Roles | None = None  # Discord roles for champions and streak milestones
     groups: Groups | None = None  # members of a Discord role / Slack user group (``team add``)
     round_hints: RoundHints = field(default_factory=RoundHints)  # which round an answer goes to
+    answer_batcher: AnswerBatcher | None = None  # group commit for answers (SQLite); None: one each
 
     async def channel(self, conn: AsyncConnection, ctx: Context) -> Channel:
         """The caller's channel (created on first use)."""

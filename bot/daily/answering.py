@@ -83,8 +83,13 @@ async def submit_answer(rt: Runtime, ctx: Context, cmd: SubmitAnswer) -> Reply:
     for _attempt in range(3):  # a stale hint costs one more round trip; a third means churn
         prepared = await _prepare(rt, facts, cmd, text) if facts is not None else None
         graded = prepared if isinstance(prepared, Graded) else None
-        work = answer_store.submit(target, ctx.user_id, ctx.display_name, graded, rt.clock.now())
-        submitted = await unit.run(rt.engine, work, write=True)
+        if rt.answer_batcher is not None:
+            submitted = await rt.answer_batcher.submit(
+                target, ctx.user_id, ctx.display_name, graded, rt.clock.now()
+            )
+        else:
+            work = answer_store.submit(target, ctx.user_id, ctx.display_name, graded, rt.clock.now())
+            submitted = await unit.run(rt.engine, work, write=True)
         if submitted.round is not None:
             rt.round_hints.remember(target, submitted.round)
         if submitted.outcome is not Outcome.UNGRADED:
