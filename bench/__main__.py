@@ -29,6 +29,7 @@ BENCHMARKS = (
     "postgres",
     "process",
     "burst",
+    "claims",
     "fanout",
     "reminders",
 )

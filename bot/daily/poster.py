@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 from datetime import datetime
 
@@ -17,21 +18,27 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.bank.catalog import draw_bank, round_question, ungraded_note
 from bot.bank.model import Bank
 from bot.daily.changes import Changes
+from bot.daily.claiming import Leased, Pools, Posted, claim_due, lease_one, lease_pending, record
+from bot.daily.claiming import post_notes as notes_for
 from bot.daily.failures import Failures
-from bot.daily.picker import left_in_cycle, pick_for_channel, pool_for, running_low
+from bot.daily.picker import pick_for_channel, pool_for
 from bot.daily.policy import LATE_AFTER, DailyConfig, missed
 from bot.daily.posts import question_card
 from bot.daily.schedule import Schedule
-from bot.logs import round_logged
+from bot.logs import bind, round_logged
 from bot.ports import Clock, Messenger, Metrics
 from bot.store import channels as channel_store
+from bot.store import claims as claim_store
 from bot.store import rounds as round_store
+from bot.store import unit
 from bot.store.channels import Channel
-from bot.store.rounds import CLAIMED, OPEN, NewRound, Round, RoundMode
+from bot.store.rounds import NewRound, Round, RoundMode
 
 log = logging.getLogger(__name__)
 
-BATCH = 5  # channels claimed per transaction (short: sends write meanwhile)
+BATCH = 50  # channels claimed per unit of work (one hop to the database; sends write meanwhile)
+SEND_BATCH = 50  # sends leased per unit of work
+RECORD_EVERY_S = 0.05  # posts sent are recorded at least this often (a paced platform: a few at a time)
 CLAIM_PAUSE_S = 0.002
 
 
@@ -60,6 +67,7 @@ class Poster:
         self.failures = failures
         self.changes = changes
         self.judged = judged  # a judge grades at the reveal: no "ungraded" note on the post
+        self.pools = Pools(bank)
 
     async def post_due(self, now: datetime) -> None:
         """Claim every channel whose post is due and send what is claimed (and left from before).
@@ -97,11 +105,13 @@ class Poster:
                 await claimed.wait()
 
     async def _claim_batch(self, now: datetime) -> int:
-        async with self.engine.begin() as conn:
-            due = await channel_store.claim_due_channels(conn, now, BATCH)
-            for channel in due:
-                await self._claim_channel(conn, channel, now)
-        return len(due)
+        claimed = await unit.run(self.engine, claim_due(now, BATCH, self.pools, self.config), write=True)
+        for channel in claimed.custom:  # workspace banks: their questions are read through SQLAlchemy
+            async with self.engine.begin() as conn:
+                if await claim_store.lock_if_due(conn, channel.id, now):
+                    fresh = await channel_store.get_channel_by_pk(conn, channel.id)  # as locked
+                    await self._claim_channel(conn, fresh, now)
+        return claimed.taken
 
     async def _claim_channel(self, conn: AsyncConnection, channel: Channel, now: datetime) -> None:
         schedule = Schedule.from_channel(channel)
@@ -165,27 +175,70 @@ class Poster:
 
     async def send_pending(self) -> int:
         """Send every claimed round whose lease is free (new claims, and retries after a crash);
-        returns how many were tried."""
-        async with self.engine.connect() as conn:
-            pending = await round_store.pending_sends(conn, self.clock.now(), limit=10_000)
-        for round_id in pending:
-            await self.send_round(round_id)
-        return len(pending)
+        returns how many were tried. Leases are taken and posts recorded a batch per unit of work."""
+        tried = 0
+        while True:
+            now = self.clock.now()
+            work = lease_pending(now, now + self.config.lease, SEND_BATCH, self.pools)
+            leased = await unit.run(self.engine, work, write=True)
+            if not leased:
+                return tried
+            tried += await self._send_batch(leased, now)
+
+    async def _send_batch(self, leased: list[Leased], leased_at: datetime) -> int:
+        """Send leased rounds in order, recording the posts every ``RECORD_EVERY_S``; rounds left
+        when half the lease is gone are given back (their lease must outlast their send)."""
+        posted: list[Posted] = []
+        flushed = time.monotonic()
+        for i, lease in enumerate(leased):
+            if self.clock.now() >= leased_at + self.config.lease / 2:
+                await self._record(posted, leased[i:])
+                return i
+            post = await self._send_leased(lease.round.id, lease)
+            if post is not None:
+                posted.append(post)
+            if posted and time.monotonic() - flushed >= RECORD_EVERY_S:
+                await self._record(posted, [])
+                posted, flushed = [], time.monotonic()
+        await self._record(posted, [])
+        return len(leased)
+
+    async def _record(self, posted: list[Posted], unsent: list[Leased]) -> None:
+        if not posted and not unsent:
+            return
+        await unit.run(self.engine, record(posted, unsent), write=True)
+        for post in posted:
+            channel, round_id = post.leased.channel, post.leased.round.id
+            with bind(round=round_id):
+                log.info(
+                    "round %s posted to channel %s (attempt %s)", round_id, channel.id, post.leased.attempt
+                )
+            self.metrics.posted(channel.platform)
+        if posted:
+            self.changes.changed()
 
     @round_logged
     async def send_round(self, round_id: int) -> bool:
         """Post one claimed round; True when it is now open. Failures back off and retry later."""
         now = self.clock.now()
-        async with self.engine.begin() as conn:
-            attempt = await round_store.take_lease(
-                conn, round_id, CLAIMED, now, now + self.config.lease, counter="post_attempts"
-            )
-            if attempt is None:
-                return False
-            round_ = await round_store.get_round(conn, round_id)
-            assert round_ is not None
-            channel = await channel_store.get_channel_by_pk(conn, round_.channel_pk)
-            notes = await self._post_notes(conn, channel, round_)
+        work = lease_one(round_id, now, now + self.config.lease, self.pools)
+        lease = await unit.run(self.engine, work, write=True)
+        if lease is None:
+            return False
+        post = await self._send_leased(round_id, lease)
+        if post is None:
+            return False
+        await self._record([post], [])
+        return True
+
+    @round_logged
+    async def _send_leased(self, round_id: int, lease: Leased) -> Posted | None:
+        """Send one leased round; the post to record, or None when the send failed (backed off)."""
+        round_, channel = lease.round, lease.channel
+        notes = lease.notes
+        if notes is None:  # workspace banks
+            async with self.engine.connect() as conn:
+                notes = await self._post_notes(conn, channel, round_)
         question = await round_question(self.engine, self.bank, channel.id, round_.question_id)
         card = question_card(
             round_,
@@ -194,37 +247,17 @@ class Poster:
             timezone=channel.timezone,
         )
         try:
-            ref = await self.messenger.post(channel.ref, card, key=f"post-{round_id}", resend=attempt > 1)
-        except Exception as exc:
-            await self.failures.record(channel, round_id, attempt, exc)
-            return False
-        async with self.engine.begin() as conn:
-            await round_store.transition(
-                conn,
-                round_id,
-                CLAIMED,
-                OPEN,
-                message_id=ref.message_id,
-                thread_id=ref.thread_id,
-                posted_at=self.clock.now(),
-                lease_until=None,
+            ref = await self.messenger.post(
+                channel.ref, card, key=f"post-{round_id}", resend=lease.attempt > 1
             )
-            if channel.failures or channel.last_error is not None:
-                await channel_store.clear_failures(conn, channel.id)
-        log.info("round %s posted to channel %s (attempt %s)", round_id, channel.id, attempt)
-        self.metrics.posted(channel.platform)
-        self.changes.changed()
-        return True
+        except Exception as exc:
+            await self.failures.record(channel, round_id, lease.attempt, exc)
+            return None
+        return Posted(lease, ref, self.clock.now())
 
     async def _post_notes(self, conn: AsyncConnection, channel: Channel, round_: Round) -> tuple[str, ...]:
-        notes = []
-        if round_.late:
-            notes.append("Posted late: the bot was offline at the scheduled time.")
         schedule = Schedule.from_channel(channel)
         bank = await draw_bank(conn, self.bank, channel)
         pool = pool_for(bank, schedule.topics, schedule.difficulty, schedule.mode)
         used = await round_store.used_questions(conn, channel.id, round_.cycle)
-        left = left_in_cycle(pool, used)
-        if pool and running_low(left, len(pool)):
-            notes.append(f"Admins: {left} of {len(pool)} questions left before the bank starts over.")
-        return tuple(notes)
+        return notes_for(round_, pool, used)
