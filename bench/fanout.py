@@ -21,7 +21,8 @@ in the database); anything else raises.
 
 Baseline: the floor of 1,000 posts / 50 requests per second = 20 s, what a bot sending exactly one
 request per post at the limit would need. The result also shows posts/s, how many REST requests
-the fan-out cost per post, the busiest one-second window the fake saw and how many 429s it sent.
+the fan-out cost per post, the process CPU per post (bot, core and fake share the process), the
+busiest one-second window the fake saw and how many 429s it sent.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from pathlib import Path
 
 from adapters.discord_adapter import main
 from adapters.discord_adapter.messenger import DiscordMessenger
-from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DEFAULT_REQUESTS_PER_SECOND, DiscordSettings
+from adapters.pacing import Pacer
 from bench import fanout_slack, seed
 from bench.common import NOW, Figure, FixedClock, median, scratch_dir, sqlite_url
 from bot.app import App
@@ -73,6 +74,7 @@ class Run:
     rate_limited: int  # 429s the fake answered
     peak_per_s: int  # most rate-limited requests the fake saw in one second
     pacer: tuple[float, int]  # the messenger's pacer: sustained rate, burst
+    cpu_s: float  # CPU time of the process (bot, core, SQLite thread and the fake) during the fan-out
 
 
 def route_of(rec: RecordedRequest) -> str:
@@ -162,8 +164,9 @@ async def fan_out(tmp: Path) -> Run:
                 runner.result()
                 raise RuntimeError("the bot stopped before it was ready")
             before = len(fake.requests)
-            started = time.monotonic()
+            started, cpu_started = time.monotonic(), time.process_time()
             await asyncio.wait_for(app.start(), RUN_TIMEOUT_S)  # the first run does every due post
+            cpu_s = time.process_time() - cpu_started
             during = fake.requests[before:]
         finally:
             await bot.close()
@@ -190,6 +193,7 @@ async def fan_out(tmp: Path) -> Run:
             rate_limited=fake.rate_limited_count,
             peak_per_s=peak_in_window(limited),
             pacer=(pacer.rate, pacer.burst),
+            cpu_s=cpu_s,
         )
 
 
@@ -201,13 +205,14 @@ def describe(runs: list[Run], total: float) -> str:
     per_post = sum(requests.values()) / sum(r.posts for r in runs)
     kinds = ", ".join(f"{n / len(runs):,.0f} {route}" for route, n in requests.most_common())
     pacer = runs[0].pacer
+    cpu_ms = median([1000 * r.cpu_s / r.posts for r in runs])
     return (
         f"{total:.1f} s, {CHANNELS / total:.1f} posts/s (median of {len(runs)}: "
         f"{' / '.join(f'{r.total_s:.1f}' for r in runs)} s; first post at {first:.1f} s, then "
         f"{sending:.1f} posts/s); {per_post:.2f} requests per post ({kinds}); busiest second "
         f"{max(r.peak_per_s for r in runs)} requests; {sum(r.rate_limited for r in runs)} x 429; "
-        f"posts arrived: {' / '.join(f'{r.posts:,}' for r in runs)}, one per channel; adapter "
-        f"pacer {pacer[0]:g}/s + burst {pacer[1]}"
+        f"posts arrived: {' / '.join(f'{r.posts:,}' for r in runs)}, one per channel; {cpu_ms:.1f} ms "
+        f"CPU per post (bot, core and fake in one process); adapter pacer {pacer[0]:g}/s + burst {pacer[1]}"
     )
 
 

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from adapters.pacing import WORKSPACE_RATE
 from adapters.slack_adapter.bank_listeners import SlackNotifier
 from adapters.slack_adapter.client import make_client, open_session
 from adapters.slack_adapter.messenger import SlackMessenger
-from adapters.slack_adapter.pacing import WORKSPACE_RATE
 from adapters.slack_adapter.settings import SlackSettings
 from bench import seed
 from bench.common import NOW, Figure, FixedClock, scratch_dir, sqlite_url

@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord_adapter.pacing import Pacer
+from adapters.pacing import Pacer
 from bot.ports import GroupError
 
 PAGE = 1000

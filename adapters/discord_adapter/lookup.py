@@ -8,7 +8,9 @@ keep a live Answer button forever. So every resend first reads the channel's new
 - a daily post by its buttons: their custom ids name the round (``dailyq:answer:<round id>``);
 - a reveal in the post's thread: the bot's own message with the reveal's title (the thread
   belongs to that one round; command answers there are interaction responses and are skipped);
-- a reveal sent as a reply to the post: the bot's message referencing the post.
+- a reveal sent as a reply to the post: the bot's message referencing the post;
+- a reminder in the member's DM channel: by its embed footer, which carries the reminder's key
+  (a DM names no round, and the bot sends other DMs there too).
 
 A fetched message carries no nonce, so the nonce cannot be matched; it still covers the short
 race of an earlier attempt that Discord had not finished accepting when the lookup ran.
@@ -23,7 +25,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord_adapter.pacing import Pacer
+from adapters.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +47,15 @@ def component_ids(message: Mapping[str, Any]) -> Iterator[str]:
 @dataclass(frozen=True)
 class Wanted:
     """What identifies an earlier send of the bot (``author_id``) among recent messages: any
-    of its button ``custom_ids``, a reply to the message ``reply_to``, or an embed ``title``
-    (only where the bot sends nothing else with that title: a round's own thread)."""
+    of its button ``custom_ids``, a reply to the message ``reply_to``, an embed ``title`` (only
+    where the bot sends nothing else with that title: a round's own thread), or an embed
+    ``footer`` text carrying a send's key."""
 
     author_id: str
     custom_ids: frozenset[str] = frozenset()
     reply_to: str | None = None
     title: str | None = None
+    footer: str | None = None
 
     def matches(self, message: Mapping[str, Any]) -> bool:
         """Whether ``message`` (a raw Discord message object) is the earlier send."""
@@ -66,6 +70,9 @@ class Wanted:
         if self.reply_to is not None and str(reference.get("message_id")) == self.reply_to:
             return True
         embeds = message.get("embeds") or []
+        footers = ((e.get("footer") or {}).get("text") for e in embeds)
+        if self.footer is not None and self.footer in footers:
+            return True
         return self.title is not None and any(e.get("title") == self.title for e in embeds)
 
 

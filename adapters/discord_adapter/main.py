@@ -23,12 +23,12 @@ from adapters.discord_adapter.bank_commands import DiscordNotifier
 from adapters.discord_adapter.client import DailyqBot
 from adapters.discord_adapter.groups import DiscordGroups
 from adapters.discord_adapter.messenger import DiscordMessenger
-from adapters.discord_adapter.pacing import Pacer, pacer_for
 from adapters.discord_adapter.responder import Responder
 from adapters.discord_adapter.roles import DiscordRoles
 from adapters.discord_adapter.settings import DiscordSettings, InviteSettings
 from adapters.lifecycle import fold_tracebacks, reach, stop_on_signals, until_stopped
 from adapters.metrics import PrometheusMetrics, serving_metrics
+from adapters.pacing import Pacer, pacer_for
 from bot.app import App, build_app
 from bot.bank.model import Bank
 from bot.config import Settings

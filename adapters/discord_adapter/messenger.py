@@ -5,7 +5,7 @@
   Discord still remembers the nonce (a few minutes). A resend (``resend=True``: an earlier
   attempt may have reached Discord) first looks the message up among the channel's or thread's
   newest messages and adopts it (lookup.py), so a bot down for longer still posts once.
-- Every REST call first takes a slot from the shared ``Pacer`` (see pacing.py).
+- Every REST call first takes a slot from the shared ``Pacer`` (see adapters/pacing.py).
 - 403 and 404 mean the bot can no longer post there: they raise ``DeliveryError(permanent=True)``
   and the core pauses the channel. Anything else (5xx, timeouts) raises as is; the core backs off
   and retries with the same key.
@@ -22,15 +22,16 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Final
 
 import discord
+from discord.utils import MISSING
 
 from adapters.discord_adapter.actions import encode
 from adapters.discord_adapter.limits import NONCE, THREAD_NAME, clip
 from adapters.discord_adapter.lookup import Wanted, find_sent
-from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.render import render
+from adapters.pacing import Pacer
 from bot.cards import Card, RevealCard
 from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
@@ -46,6 +47,11 @@ def nonce_for(key: str) -> str:
     if len(key) <= NONCE:
         return key
     return hashlib.sha256(key.encode()).hexdigest()[:NONCE]
+
+
+def reminder_footer(key: str) -> str:
+    """The footer of a reminder DM: it carries the key, so a resend can find the reminder."""
+    return f"dailyq · {key}"
 
 
 def thread_name(card: Card) -> str:
@@ -75,30 +81,37 @@ class DiscordMessenger:
         self.client = client
         self.pacer = pacer
 
-    def _channel(self, ref: ChannelRef, channel_id: str | None = None) -> discord.PartialMessageable:
-        return self.client.get_partial_messageable(
-            int(channel_id or ref.channel_id), guild_id=int(ref.workspace_id)
-        )
+    def _channel(self, ref: ChannelRef) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(int(ref.channel_id), guild_id=int(ref.workspace_id))
 
     async def _send(
         self,
-        target: discord.PartialMessageable,
+        channel_id: int,
         card: Card,
         *,
         key: str,
         reference: discord.MessageReference | None = None,
-    ) -> discord.Message:
+        footer: str | None = None,
+    ) -> str:
+        """Send ``card`` to a channel, thread or DM; the new message's id.
+
+        The payload is the one discord.py's ``Messageable.send`` builds, but no ``Message`` is
+        built from the answer and no view is stored per message: a fan-out needs only the id, and
+        the buttons are persistent dynamic items registered at start (client.py)."""
         rendered = render((card,))
-        extra: dict[str, Any] = {}
-        view = rendered.view()
-        if view is not None:
-            extra["view"] = view
-        if reference is not None:
-            extra["reference"] = reference
-        async with self.pacer:
-            return await target.send(
-                embeds=rendered.embeds, nonce=nonce_for(key), allowed_mentions=NO_MENTIONS, **extra
-            )
+        if footer is not None and rendered.embeds:
+            rendered.embeds[0].set_footer(text=footer)
+        with discord.http.handle_message_parameters(
+            embeds=rendered.embeds,
+            view=rendered.view() or MISSING,
+            nonce=nonce_for(key),
+            allowed_mentions=NO_MENTIONS,
+            previous_allowed_mentions=self.client.allowed_mentions,
+            message_reference=MISSING if reference is None else reference.to_message_reference_dict(),
+        ) as params:
+            async with self.pacer:
+                sent = await self.client.http.send_message(channel_id, params=params)
+        return str(sent["id"])
 
     def _wanted(self, card: Card, *, reply_to: str | None = None, in_thread: bool = False) -> Wanted | None:
         """How to recognise an earlier send of ``card`` (None before login: nothing to match)."""
@@ -124,8 +137,8 @@ class DiscordMessenger:
                 found = await self._earlier(int(channel.channel_id), self._wanted(card))
                 if found is not None:
                     return MessageRef(channel, found)
-            message = await self._send(self._channel(channel), card, key=key)
-        return MessageRef(channel, str(message.id))
+            sent = await self._send(int(channel.channel_id), card, key=key)
+        return MessageRef(channel, sent)
 
     async def edit(self, message: MessageRef, card: Card) -> None:
         """Replace a post's embed and buttons (a closed card has none)."""
@@ -147,9 +160,7 @@ class DiscordMessenger:
                     else None
                 )
                 if found is None:
-                    found = str(
-                        (await self._send(self._channel(message.channel, str(thread_id)), card, key=key)).id
-                    )
+                    found = await self._send(int(thread_id), card, key=key)
             except (discord.Forbidden, discord.NotFound) as exc:
                 log.info("cannot post in thread %s (%s); replying in the channel", thread_id, exc.status)
             else:
@@ -169,21 +180,29 @@ class DiscordMessenger:
         )
         with delivery(f"channel {message.channel.channel_id}"):
             try:
-                sent = await self._send(channel, card, key=key, reference=reference)
+                sent = await self._send(channel.id, card, key=key, reference=reference)
             except discord.Forbidden:  # replies need Read Message History; a plain message does not
-                sent = await self._send(channel, card, key=key)
-        return MessageRef(message.channel, str(sent.id))
+                sent = await self._send(channel.id, card, key=key)
+        return MessageRef(message.channel, sent)
 
     async def nudge(
         self, channel: ChannelRef, user_id: str, card: Card, *, key: str, resend: bool = False
     ) -> None:
         """A private reminder as a direct message (opening the DM channel first), paced like
-        every send and carrying the key as nonce. A member who left or blocks DMs from server
-        members answers 403/404: a permanent ``DeliveryError``, so the core skips them."""
+        every send and carrying the key as nonce and in its footer; a resend first looks the
+        reminder up among the DM's newest messages and leaves it at that if it is there. A member
+        who left or blocks DMs from server members answers 403/404: a permanent
+        ``DeliveryError``, so the core skips them."""
+        footer = reminder_footer(key)
         try:
             async with self.pacer:
                 dm = await self.client.http.start_private_message(int(user_id))
-            await self._send(self.client.get_partial_messageable(int(dm["id"])), card, key=key)
+            dm_id = int(dm["id"])
+            if resend and self.client.user is not None:
+                wanted = Wanted(str(self.client.user.id), footer=footer)
+                if await self._earlier(dm_id, wanted) is not None:
+                    return
+            await self._send(dm_id, card, key=key, footer=footer)
         except (discord.Forbidden, discord.NotFound) as exc:
             reason = f"{exc.text or 'no access'}, code {exc.code}"
             raise DeliveryError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import discord
 
-from adapters.discord_adapter.pacing import Pacer
+from adapters.pacing import Pacer
 from bot.ports import RoleError, RoleProblem
 
 UNKNOWN_MEMBER = 10007

@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.pacing import ChannelPacer
 from adapters.slack_adapter.blocks import message
-from adapters.slack_adapter.pacing import Pacer
 from bot.cards import Card
 from bot.ports import ChannelRef, DeliveryError, MessageRef, UserRef
 
@@ -52,9 +52,9 @@ def _failure(method: str, exc: SlackApiError) -> DeliveryError:
 class SlackMessenger:
     """Implements ``bot.ports.Messenger`` with a Web API client (use the *posting* client)."""
 
-    def __init__(self, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
         self.client = client
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or ChannelPacer()
 
     async def post(self, channel: ChannelRef, card: Card, *, key: str, resend: bool = False) -> MessageRef:
         """Post a card to a channel, or adopt the earlier post with ``key`` when re-sending."""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.permissions import invite_permissions
+from adapters.pacing import Pacer
 from bot.bank.model import Bank, Question, QuizForm, WrongOption
 from bot.cards import Notice, QuestionCard, TableCard
 from bot.commands import ConfigureDaily, DailyAction, ManageDaily

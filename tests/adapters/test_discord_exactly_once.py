@@ -1,6 +1,6 @@
 """Discord exactly-once past the nonce window: a bot stopped dead right after Discord accepted its
-post (or its reveal), kept down longer than Discord remembers nonces, then restarted on the same
-database, still shows one post per channel and one reveal."""
+post (or its reveal, or a reminder DM), kept down longer than Discord remembers nonces, then
+restarted on the same database, still shows one post per channel, one reveal and one reminder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.store.tables import rounds
+from bot.store.tables import reminders_sent, rounds
 from tests.adapters.test_discord_daily import schedule
 from tests.fakes.discord_payloads import JSON
 from tests.fakes.fake_discord import FakeDiscord
@@ -140,3 +140,40 @@ async def test_another_rounds_post_is_not_adopted(tmp_path: Path) -> None:
             assert state == "open" and message_id not in {m["id"] for m in fake.channel_messages(daily)[:3]}
             assert [m["author"]["id"] for m in fake.channel_messages(daily)].count(bot_id) == 3
             assert len(fake.requests_to("GET", rf"/channels/{daily}/messages")) == 1
+
+
+async def test_a_reminder_dm_accepted_before_a_kill_is_not_sent_again_after_the_nonce_window(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    async with FakeDiscord(clock=clock, nonce_window=NONCE_WINDOW) as fake:
+        member_id = fake.guild.user("member")["id"]
+        async with running_bot(fake, tmp_path, clock=clock) as first:
+            await schedule(first)
+            await first.slash("remind", {"state": "on", "before": "2h"}, user="member")
+            clock.advance(timedelta(hours=1))
+            await first.app.dispatcher.run_due()  # 09:00: the post
+            clock.advance(timedelta(hours=2))  # 11:00: two hours before the reveal
+            dm_messages = rf"/channels/(?!{fake.guild.channel_id('daily')})\d+/messages"
+            await killed_after_accept(
+                first, dm_messages, lambda: member_id in fake.dm_channels and len(dm_of(fake, member_id)) == 1
+            )
+        clock.advance(DOWN)  # 11:20, still before the reveal: the reminder is due again
+
+        async with running_bot(fake, tmp_path, clock=clock) as second:
+            await second.app.dispatcher.run_due()
+            async with second.app.engine.connect() as conn:
+                sent = (await conn.execute(select(reminders_sent.c.state, reminders_sent.c.attempts))).all()
+            assert [tuple(row) for row in sent] == [("sent", 2)]  # the resend found the first DM
+        [reminder] = dm_of(fake, member_id)
+        assert reminder["embeds"][0]["title"] == "dailyq reminder"
+        dm_id = fake.dm_channels[member_id]["id"]
+        assert len(fake.requests_to("POST", rf"/channels/{dm_id}/messages")) == 1
+        [lookup] = fake.requests_to("GET", rf"/channels/{dm_id}/messages")
+        assert lookup.query == {"limit": "100"}
+        assert fake.unhandled == []
+
+
+def dm_of(fake: FakeDiscord, user_id: str) -> list[JSON]:
+    """The messages in the bot's DM channel with ``user_id``."""
+    return fake.channel_messages(fake.dm_channels[user_id]["id"])

@@ -12,8 +12,8 @@ from adapters.discord_adapter.actions import BadAction, OpenForm, command_for, d
 from adapters.discord_adapter.forms import decode_form, form_command, form_custom_id, form_values
 from adapters.discord_adapter.messenger import nonce_for, thread_name
 from adapters.discord_adapter.options import OptionError
-from adapters.discord_adapter.pacing import DISCORD_GLOBAL_LIMIT, Pacer, pacer_for
 from adapters.discord_adapter.permissions import check_channel, invite_permissions
+from adapters.pacing import DISCORD_GLOBAL_LIMIT, Pacer, pacer_for
 from bot.cards import Action, ActionKind, RevealCard
 from bot.commands import (
     Ask,

@@ -17,8 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
-from adapters.discord_adapter.pacing import Pacer
 from adapters.metrics import MetricsServer, PrometheusMetrics
+from adapters.pacing import Pacer
 from bot.bank.model import Bank
 from bot.commands import ConfigureDaily
 from bot.context import Context

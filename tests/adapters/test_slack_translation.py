@@ -3,6 +3,7 @@ payload shapes -> Context, settings errors, Retry-After parsing, event de-duplic
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -16,13 +17,13 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from adapters.cli import describe_settings_error
+from adapters.pacing import ChannelPacer
 from adapters.slack_adapter import inbound
 from adapters.slack_adapter.actions import Clicked, action_id, button, decode, to_command
 from adapters.slack_adapter.background import EventDeduper
 from adapters.slack_adapter.blocks import message, reply_blocks
 from adapters.slack_adapter.client import RetryAfterHandler, retry_after_seconds
 from adapters.slack_adapter.home import home_view
-from adapters.slack_adapter.pacing import Pacer
 from adapters.slack_adapter.settings import SlackSettings
 from adapters.slack_adapter.text import clip_mrkdwn, md
 from adapters.slack_adapter.views import answer_modal, metadata, practice_modal, reply_modal
@@ -46,6 +47,7 @@ from bot.commands import Ask, RatePractice, Rating, ShowPracticeAnswer, SubmitAn
 from tests.adapters.slack_harness import clear_slack_env
 from tests.fakes.slack_limits import check_message, check_view
 from tests.fakes.slack_payloads import block_actions, slash_command, view_submission
+from tests.support.virtual_time import run_in_virtual_time
 
 NASTY = "<!channel> & <@U123> *bold* " * 200  # 5,600 characters of would-be mentions
 NAME = "<!everyone>" + "n" * 200
@@ -267,22 +269,30 @@ async def test_retry_after_is_read_whole() -> None:
     assert 30 <= slept[0] < 31 and state.next_attempt_requested
 
 
-async def test_posts_are_paced_per_channel_and_per_workspace() -> None:
-    now = [0.0]
-    slept: list[float] = []
+def test_posts_are_paced_per_channel_and_per_workspace() -> None:
+    sends = [("T1", "C1"), ("T1", "C1"), ("T1", "C2"), ("T2", "C1")]
+    sends += [("T3", f"C{n}") for n in range(240)] + [("T1", "C1")]
 
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
+    async def fan_out() -> list[float]:
+        pacer = ChannelPacer(channel_gap=1.0, workspace_rate=4.0)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
 
-    pacer = Pacer(channel_gap=1.0, workspace_rate=4.0, monotonic=lambda: now[0], sleep=sleep)
-    assert pacer.reserve("T1", "C1") == 0
-    assert pacer.reserve("T1", "C1") == 1.0  # one post per second per channel
-    assert pacer.reserve("T1", "C2") == 0.5  # four per second per workspace, in order of arrival
-    assert pacer.reserve("T2", "C1") == 0  # another workspace has its own budget
-    fanout = [pacer.reserve("T3", f"C{n}") for n in range(240)]
-    assert fanout[-1] == pytest.approx(59.75)  # 240 channels take a minute
-    await pacer.wait("T1", "C1")
-    assert slept == [2.0]
+        async def send(workspace: str, channel: str) -> float:
+            await pacer.wait(workspace, channel)
+            return loop.time() - started
+
+        return await asyncio.gather(*(send(workspace, channel) for workspace, channel in sends))
+
+    sent_at = run_in_virtual_time(fan_out())
+    assert sent_at[0] == pytest.approx(0, abs=0.01)
+    assert sent_at[1] == pytest.approx(1.0, abs=0.01)  # one post per second per channel
+    assert sent_at[2] == pytest.approx(0.5, abs=0.01)  # four per second per workspace, in order of arrival
+    assert sent_at[3] == pytest.approx(0, abs=0.01)  # another workspace has its own budget
+    fanout = sent_at[4:-1]
+    assert fanout == sorted(fanout) and fanout[1] - fanout[0] == pytest.approx(0.25, abs=0.01)
+    assert fanout[-1] == pytest.approx(59.75, abs=0.01)  # 240 channels take a minute
+    assert sent_at[-1] == pytest.approx(2.0, abs=0.01)  # the channel's third post, two gaps on
 
 
 def test_event_ids_are_remembered_for_a_while() -> None:

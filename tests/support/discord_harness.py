@@ -22,9 +22,9 @@ import pytest
 
 from adapters.discord_adapter import main
 from adapters.discord_adapter.client import DailyqBot
-from adapters.discord_adapter.pacing import Pacer
 from adapters.discord_adapter.settings import DiscordSettings
 from adapters.metrics import PrometheusMetrics
+from adapters.pacing import Pacer
 from bot.app import App
 from bot.bank.model import Bank, Question, QuizForm, WrongOption
 from bot.config import Settings
