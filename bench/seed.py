@@ -16,7 +16,8 @@ Shape of the history database (``history_db()``), as of ``common.NOW`` (Wed 25 N
   day, most now and then); a round gets 5..15 answers (10 on average): about 1,000,000 answers,
   verdicts 35% strong, 35% partial, 30% missed;
 - today's round of every channel is open, with no answers yet (the answer benchmark fills them);
-- standings: per channel, user and window (week, month, all) period, as the reveal writes them.
+- standings: per channel, user and window (week, month, all) period, as the reveal writes them,
+  and their sums per workspace (``server_standings``).
 
 The cache key covers the migrations, this module's shape constants and ``SEED_VERSION``, so a
 schema change rebuilds the file; reruns copy it (a few hundred MB) instead of seeding again.
@@ -257,6 +258,14 @@ class _History:
                 totals[2] += verdict is Verdict.STRONG
 
 
+# the workspace totals the app keeps beside the standings rows (``server_standings``): their sums
+SERVER_TOTALS = """
+INSERT INTO server_standings (platform, workspace_id, "window", period, user_pk, points, answers, strong)
+SELECT platform, workspace_id, "window", period, user_pk, sum(points), sum(answers), sum(strong)
+FROM standings GROUP BY platform, workspace_id, "window", period, user_pk
+"""
+
+
 def _build_history(path: Path) -> None:
     asyncio.run(_create_schema(path))
     con = _fast_connection(path)
@@ -266,6 +275,7 @@ def _build_history(path: Path) -> None:
     for w in range(WORKSPACES):
         for c in range(CHANNELS_PER_WORKSPACE):
             history.channel(w, c)
+    con.execute(SERVER_TOTALS)
     con.execute("COMMIT")
     _finish(con)
 

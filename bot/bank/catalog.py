@@ -8,10 +8,8 @@ question (in the latest stored version that has it) even after the bank was remo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.bank.model import Bank, Question
@@ -19,8 +17,7 @@ from bot.context import Context
 from bot.daily.posts import MISSING_QUESTION, question_or_placeholder
 from bot.store import banks as bank_store
 from bot.store.channels import Channel, get_channel
-from bot.store.dialect import upsert_replace
-from bot.store.tables import channel_banks, channels, users
+from bot.store.workspaces import channel_workspace, user_workspace
 
 UNGRADED = (
     "This question has no key points yet, so answers are not graded: every answer earns the "
@@ -47,17 +44,13 @@ def qualify(bank: str, questions: tuple[Question, ...]) -> list[Question]:
 
 async def chosen_banks(conn: AsyncConnection, channel_pk: int) -> tuple[str, ...]:
     """The names of the banks a channel draws from."""
-    names = (
-        await conn.execute(select(channel_banks.c.names).where(channel_banks.c.channel_pk == channel_pk))
-    ).scalar()
-    return DEFAULT if names is None else tuple(json.loads(names))
+    names = await bank_store.chosen_bank_names(conn, channel_pk)
+    return DEFAULT if names is None else names
 
 
 async def choose_banks(conn: AsyncConnection, channel_pk: int, names: tuple[str, ...]) -> None:
     """Store the banks a channel draws from."""
-    await upsert_replace(
-        conn, channel_banks, {"channel_pk": channel_pk, "names": json.dumps(list(names))}, ("channel_pk",)
-    )
+    await bank_store.choose_bank_names(conn, channel_pk, names)
 
 
 async def missing_banks(
@@ -112,11 +105,7 @@ async def round_question(
     if isinstance(db, AsyncEngine):
         async with db.connect() as conn:
             return await round_question(conn, bundled, channel_pk, question_id)
-    channel = (
-        await db.execute(
-            select(channels.c.platform, channels.c.workspace_id).where(channels.c.id == channel_pk)
-        )
-    ).first()
+    channel = await channel_workspace(db, channel_pk)
     if channel is None:
         return _placeholder(question_id)
     return await workspace_question(db, bundled, channel.platform, channel.workspace_id, question_id)
@@ -171,9 +160,7 @@ async def practice_question(
     """A practice card's question, bundled or from the user's workspace; None if it is nowhere."""
     if SEPARATOR not in question_id:
         return bundled.get(question_id)
-    user = (
-        await conn.execute(select(users.c.platform, users.c.workspace_id).where(users.c.id == user_pk))
-    ).first()
+    user = await user_workspace(conn, user_pk)
     if user is None:
         return None
     question = await workspace_question(conn, bundled, user.platform, user.workspace_id, question_id)

@@ -16,7 +16,6 @@ from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Row
 
 from bot.bank.admin import existing_index
 from bot.bank.catalog import qualified
@@ -78,7 +77,7 @@ async def _suggester(rt: Runtime, ctx: Context) -> KeyPointSuggester:
     return KeyPointSuggester(answers)
 
 
-def _outcome(row: Row[Any]) -> str:
+def _outcome(row: store.Submission) -> str:
     text = json.loads(row.body)["question"][:80]
     if row.status == store.APPROVED:
         return f"Your question #{row.id} \u201c{text}\u201d was approved: it is {row.question_id} now."

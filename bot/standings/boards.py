@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.catalog import practice_bank, workspace_bank
@@ -22,7 +21,7 @@ from bot.standings.teams import team_rank
 from bot.store import answers as answer_store
 from bot.store import board_reads, unit
 from bot.store import standings as standing_store
-from bot.store.tables import cards
+from bot.store.flashcards import count_due
 from bot.store.users import find_user, user_pk_of
 from bot.text.topic_names import short_names
 
@@ -152,7 +151,7 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
         verdicts = dict(await answer_store.verdict_counts(conn, user_pk))
         bank = await workspace_bank(conn, rt.bank, ctx.platform, ctx.workspace_id)
         topics = _topic_accuracy(bank, await answer_store.scored_answers(conn, user_pk))
-        due, total = await _cards(conn, user_pk, rt)
+        due, total = await count_due(conn, user_pk, rt.clock.now())
         recent = await recent_grades(rt, conn, user_pk) if user_pk != NOBODY else ()
         team = await team_rank(rt, conn, ctx, user_pk) if user_pk != NOBODY else ""
     return Reply(
@@ -177,7 +176,7 @@ async def stats(rt: Runtime, ctx: Context, cmd: ShowStats) -> Reply:
     )
 
 
-def _topic_accuracy(bank: Bank, rows: list[Row[Any]]) -> tuple[tuple[str, int, int], ...]:
+def _topic_accuracy(bank: Bank, rows: Sequence[Any]) -> tuple[tuple[str, int, int], ...]:
     good: dict[str, int] = defaultdict(int)
     seen: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -187,15 +186,6 @@ def _topic_accuracy(bank: Bank, rows: list[Row[Any]]) -> tuple[tuple[str, int, i
         good[topic] += row.verdict == Verdict.STRONG
     ordered = sorted(seen, key=lambda t: (good[t] / seen[t], t))
     return tuple((t, good[t], seen[t]) for t in ordered)
-
-
-async def _cards(conn: AsyncConnection, user_pk: int, rt: Runtime) -> tuple[int, int]:
-    now = rt.clock.now()
-    due = (
-        await conn.execute(select(func.count()).where(cards.c.user_pk == user_pk, cards.c.due <= now))
-    ).scalar_one()
-    total = (await conn.execute(select(func.count()).where(cards.c.user_pk == user_pk))).scalar_one()
-    return int(due), int(total)
 
 
 async def list_topics(rt: Runtime, ctx: Context, _cmd: ListTopics) -> Reply:

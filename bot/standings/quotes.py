@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.grading import Verdict
 from bot.cards import BestAnswer
-from bot.store.tables import quote_optouts
+from bot.store import quote_optouts as quote_store
 
 QUOTES_SHOWN = 3
 QUOTE_CHARS = 280
@@ -30,7 +29,7 @@ def one_line(text: str, limit: int = QUOTE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + ELLIPSIS
 
 
-def best_quotes(answers: Iterable[Row[Any]], opted_out: set[int]) -> tuple[BestAnswer, ...]:
+def best_quotes(answers: Iterable[Any], opted_out: set[int]) -> tuple[BestAnswer, ...]:
     """The quotes of a round, from its answers ordered best first (score, then time)."""
     quotes: list[BestAnswer] = []
     for answer in answers:
@@ -45,8 +44,4 @@ def best_quotes(answers: Iterable[Row[Any]], opted_out: set[int]) -> tuple[BestA
 
 async def opted_out(conn: AsyncConnection, user_pks: Iterable[int]) -> set[int]:
     """Which of these users said ``privacy quote off``."""
-    wanted = list(user_pks)
-    if not wanted:
-        return set()
-    statement = select(quote_optouts.c.user_pk).where(quote_optouts.c.user_pk.in_(wanted))
-    return {int(pk) for pk in (await conn.execute(statement)).scalars()}
+    return await quote_store.opted_out(conn, user_pks)

@@ -16,12 +16,12 @@ A Discord role (``<@&123>`` or ``@Name``) or a Slack user group (``<!subteam^S12
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.cards import Reply, TableCard, Tone, error, notice
@@ -57,7 +57,7 @@ class TeamLine:
     members: int
 
 
-def rank_teams(rows: list[Row[Any]]) -> list[TeamLine]:
+def rank_teams(rows: Sequence[Any]) -> list[TeamLine]:
     """Team totals ranked by points per active member (ties share a rank, then by name)."""
     scored = [(Fraction(int(r.points), int(r.active)) if r.active else Fraction(0), r) for r in rows]
     scored.sort(key=lambda item: (-item[0], item[1].name.casefold()))
@@ -98,7 +98,7 @@ async def window_board(
 
 async def team_board(rt: Runtime, ctx: Context, cmd: ShowTeamBoard) -> Reply:
     """Teams ranked by points per active member in a window."""
-    async with rt.engine.begin() as conn:
+    async with rt.engine.connect() as conn:  # reads only
         found = await window_board(rt, conn, ctx, cmd.window)
         if isinstance(found, str):
             return error(found)

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.model import Question
-from bot.store.dialect import insert_ignore
-from bot.store.tables import bank_questions, banks
+from bot.store.dialect import insert_ignore, upsert_replace
+from bot.store.tables import bank_questions, banks, channel_banks
 
 
 @dataclass(frozen=True)
@@ -207,4 +207,18 @@ async def forget_editor(conn: AsyncConnection, platform: str, workspace_id: str,
         update(banks)
         .where(_workspace(platform, workspace_id), banks.c.updated_by == user_id)
         .values(updated_by="")
+    )
+
+
+async def chosen_bank_names(conn: AsyncConnection, channel_pk: int) -> tuple[str, ...] | None:
+    """The names of the banks a channel chose; None when it never chose."""
+    statement = select(channel_banks.c.names).where(channel_banks.c.channel_pk == channel_pk)
+    names = (await conn.execute(statement)).scalar()
+    return None if names is None else tuple(json.loads(names))
+
+
+async def choose_bank_names(conn: AsyncConnection, channel_pk: int, names: tuple[str, ...]) -> None:
+    """Store the names of the banks a channel draws from."""
+    await upsert_replace(
+        conn, channel_banks, {"channel_pk": channel_pk, "names": json.dumps(list(names))}, ("channel_pk",)
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, func, literal, null, or_, select, union_all
+from sqlalchemy import ColumnElement, bindparam, func, literal, null, or_, select, union_all
 
-from bot.store.tables import channels, standings, streaks, users
+from bot.store.tables import channels, server_standings, standings, streaks, users
 from bot.store.unit import Query, Work
 
 STREAK_SLOTS = 11  # the top 10 and the caller: streaks are read for at most this many users
@@ -53,52 +54,68 @@ class BoardRead:
 
 def _board(channel_scope: bool) -> Query:
     """The board's top ``limit`` lines (points, then name), then the caller's line with its
-    competition rank (1 + how many have more points): one aggregation of the standings, and only
-    the lines that can make the top are joined to their names and sorted."""
-    where = [standings.c.window == bindparam("window"), standings.c.period == bindparam("period")]
+    competition rank (1 + how many have more points). A channel board sums its standings rows per
+    user once (a CTE); a server board reads ``server_standings``, one row a user, whose points index
+    gives the head of the board and the rank without reading every line. Only the lines that can
+    make the top are joined to their names and sorted."""
+    totals: Any
     if channel_scope:
-        where.append(standings.c.channel_pk == bindparam("channel_pk"))
-    else:
-        where += [
-            standings.c.platform == bindparam("platform"),
-            standings.c.workspace_id == bindparam("workspace_id"),
-        ]
-    totals = (
-        select(
-            standings.c.user_pk,
-            func.sum(standings.c.points).label("points"),
-            func.sum(standings.c.answers).label("answers"),
-            func.sum(standings.c.strong).label("strong"),
+        totals = (
+            select(
+                standings.c.user_pk,
+                func.sum(standings.c.points).label("points"),
+                func.sum(standings.c.answers).label("answers"),
+                func.sum(standings.c.strong).label("strong"),
+            )
+            .where(
+                standings.c.channel_pk == bindparam("channel_pk"),
+                standings.c.window == bindparam("window"),
+                standings.c.period == bindparam("period"),
+            )
+            .group_by(standings.c.user_pk)
+            .cte("totals")
         )
-        .where(*where)
-        .group_by(standings.c.user_pk)
-        .cte("totals")
-    )
+
+        def keyed(lines: Any) -> list[ColumnElement[bool]]:
+            return []
+    else:
+        totals = server_standings
+
+        def keyed(lines: Any) -> list[ColumnElement[bool]]:
+            return [
+                lines.c[key] == bindparam(key) for key in ("platform", "workspace_id", "window", "period")
+            ]
+
+    head = totals.alias("head")
     last_place = (
-        select(totals.c.points)
-        .order_by(totals.c.points.desc())
+        select(head.c.points)
+        .where(*keyed(head))
+        .order_by(head.c.points.desc())
         .limit(1)
         .offset(bindparam("last_offset"))
         .scalar_subquery()
     )
-    line = (totals.c.user_pk, totals.c.points, totals.c.answers, totals.c.strong, users.c.display_name)
+    board = totals.alias("board")
     top = (
-        select(*line, literal(0).label("part"))
-        .join(users, users.c.id == totals.c.user_pk)
-        .where(or_(last_place.is_(None), totals.c.points >= last_place))
-        .order_by(totals.c.points.desc(), users.c.display_name)
+        select(*_line(board), literal(0).label("part"))
+        .join(users, users.c.id == board.c.user_pk)
+        .where(*keyed(board), or_(last_place.is_(None), board.c.points >= last_place))
+        .order_by(board.c.points.desc(), users.c.display_name)
         .limit(bindparam("limit"))
         .subquery("top")
     )
-    better = totals.alias("better")
+    mine, better = totals.alias("mine"), totals.alias("better")
     rank = (
-        select(func.count()).select_from(better).where(better.c.points > totals.c.points).scalar_subquery()
+        select(func.count())
+        .select_from(better)
+        .where(*keyed(better), better.c.points > mine.c.points)
+        .scalar_subquery()
         + 1
     )
     caller = (
-        select(*line, literal(1).label("part"), rank.label("rank"))
-        .join(users, users.c.id == totals.c.user_pk)
-        .where(totals.c.user_pk == bindparam("caller_pk"))
+        select(*_line(mine), literal(1).label("part"), rank.label("rank"))
+        .join(users, users.c.id == mine.c.user_pk)
+        .where(*keyed(mine), mine.c.user_pk == bindparam("caller_pk"))
     )
     both = union_all(select(top, null().label("rank")), caller).subquery("lines")
     return Query(
@@ -106,6 +123,10 @@ def _board(channel_scope: bool) -> Query:
             both.c.user_pk, both.c.points, both.c.answers, both.c.strong, both.c.display_name, both.c.rank
         ).order_by(both.c.part, both.c.points.desc(), both.c.display_name)
     )
+
+
+def _line(lines: Any) -> tuple[Any, ...]:
+    return (lines.c.user_pk, lines.c.points, lines.c.answers, lines.c.strong, users.c.display_name)
 
 
 def _streaks(channel_scope: bool) -> Query:

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.grading import Verdict
-from bot.store.dialect import upsert_add
-from bot.store.tables import answers, grade_changes, rounds, standings
+from bot.store import standings as standing_store
+from bot.store.tables import answers, grade_changes, rounds
 
 
 @dataclass(frozen=True)
@@ -77,24 +77,17 @@ async def adjust_standings(
     strong: int,
 ) -> None:
     """Add ``points`` and ``strong`` (either may be negative) to a user's totals in each period."""
-    for window, period in periods.items():
-        await upsert_add(
-            conn,
-            standings,
-            {
-                "channel_pk": channel_pk,
-                "user_pk": user_pk,
-                "platform": platform,
-                "workspace_id": workspace_id,
-                "window": window,
-                "period": period,
-                "points": points,
-                "answers": 0,
-                "strong": strong,
-            },
-            ("channel_pk", "user_pk", "window", "period"),
-            {"points": points, "strong": strong},
-        )
+    await standing_store.add_totals(
+        conn,
+        channel_pk=channel_pk,
+        user_pk=user_pk,
+        platform=platform,
+        workspace_id=workspace_id,
+        periods=periods,
+        points=points,
+        answers=0,
+        strong=strong,
+    )
 
 
 async def log_change(

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.dialect import upsert_add, upsert_replace
-from bot.store.tables import channels, standings, streaks, users
+from bot.store.tables import channels, server_standings, standings, streaks, users
 
 
 async def add_result(
@@ -24,24 +24,49 @@ async def add_result(
     strong: bool,
 ) -> None:
     """Add one answer's points to the user's totals for each window's period."""
+    await add_totals(
+        conn,
+        channel_pk=channel_pk,
+        user_pk=user_pk,
+        platform=platform,
+        workspace_id=workspace_id,
+        periods=periods,
+        points=points,
+        answers=1,
+        strong=int(strong),
+    )
+
+
+async def add_totals(
+    conn: AsyncConnection,
+    *,
+    channel_pk: int,
+    user_pk: int,
+    platform: str,
+    workspace_id: str,
+    periods: dict[str, str],
+    points: int,
+    answers: int,
+    strong: int,
+) -> None:
+    """Add to a user's totals (any may be negative) in the channel and in the workspace, for each
+    window's period. Call inside the transaction that changes the answers: the two stay equal."""
+    added = {"points": points, "answers": answers, "strong": strong}
     for window, period in periods.items():
-        values = {
-            "channel_pk": channel_pk,
-            "user_pk": user_pk,
-            "platform": platform,
-            "workspace_id": workspace_id,
-            "window": window,
-            "period": period,
-            "points": points,
-            "answers": 1,
-            "strong": int(strong),
-        }
+        keys = {"user_pk": user_pk, "platform": platform, "workspace_id": workspace_id, "window": window}
         await upsert_add(
             conn,
             standings,
-            values,
+            {**keys, "channel_pk": channel_pk, "period": period, **added},
             ("channel_pk", "user_pk", "window", "period"),
-            {"points": points, "answers": 1, "strong": int(strong)},
+            added,
+        )
+        await upsert_add(
+            conn,
+            server_standings,
+            {**keys, "period": period, **added},
+            ("platform", "workspace_id", "window", "period", "user_pk"),
+            added,
         )
 
 
@@ -89,24 +114,24 @@ def board_query(*, window: str, period: str, channel_pk: int | None, platform: s
 def periods_board_query(
     *, window: str, periods: Sequence[str], channel_pk: int | None, platform: str, workspace_id: str
 ) -> Any:
-    """Per-user totals summed over several periods of one window (a season is its months)."""
-    in_periods = (
-        standings.c.period == periods[0] if len(periods) == 1 else standings.c.period.in_(list(periods))
-    )
-    where = [standings.c.window == window, in_periods]
+    """Per-user totals summed over several periods of one window (a season is its months): a
+    channel's standings rows, or the workspace's totals (``server_standings``)."""
+    source = standings if channel_pk is not None else server_standings
+    in_periods = source.c.period == periods[0] if len(periods) == 1 else source.c.period.in_(list(periods))
+    where = [source.c.window == window, in_periods]
     if channel_pk is not None:
         where.append(standings.c.channel_pk == channel_pk)
     else:
-        where += [standings.c.platform == platform, standings.c.workspace_id == workspace_id]
+        where += [server_standings.c.platform == platform, server_standings.c.workspace_id == workspace_id]
     return (
         select(
-            standings.c.user_pk,
-            func.sum(standings.c.points).label("points"),
-            func.sum(standings.c.answers).label("answers"),
-            func.sum(standings.c.strong).label("strong"),
+            source.c.user_pk,
+            func.sum(source.c.points).label("points"),
+            func.sum(source.c.answers).label("answers"),
+            func.sum(source.c.strong).label("strong"),
         )
         .where(*where)
-        .group_by(standings.c.user_pk)
+        .group_by(source.c.user_pk)
     )
 
 
@@ -124,7 +149,7 @@ async def top_rows(conn: AsyncConnection, board: Any, limit: int) -> list[Row[An
 
 async def user_row(conn: AsyncConnection, board: Any, user_pk: int) -> Row[Any] | None:
     """One user's line of a board (only that user's standings rows are summed)."""
-    sub = board.where(standings.c.user_pk == user_pk).subquery()
+    sub = board.where(board.selected_columns.user_pk == user_pk).subquery()
     statement = select(sub, users.c.display_name).join(users, users.c.id == sub.c.user_pk)
     return (await conn.execute(statement)).first()
 

@@ -3,16 +3,55 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.dialect import insert_ignore
 from bot.store.tables import submission_quota, submissions
 
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+class SubmissionStatus(StrEnum):
+    """Where a submission is: waiting for an admin, or decided."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+PENDING, APPROVED, REJECTED = SubmissionStatus.PENDING, SubmissionStatus.APPROVED, SubmissionStatus.REJECTED
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A member's submitted question (``body`` is its JSON) and what became of it."""
+
+    id: int
+    platform: str
+    workspace_id: str
+    user_id: str
+    display_name: str
+    credit: bool
+    status: SubmissionStatus
+    body: str
+    suggested: bool
+    duplicates: str
+    reason: str | None
+    question_id: str | None
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    told_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Submission:
+        """The record of a ``submissions`` row."""
+        values = {f.name: getattr(row, f.name) for f in fields(cls)}
+        return cls(**{**values, "status": SubmissionStatus(values["status"])})
 
 
 async def add_submission(conn: AsyncConnection, values: dict[str, Any]) -> int:
@@ -41,7 +80,7 @@ async def take_slot(
     return result.rowcount == 1
 
 
-async def pending(conn: AsyncConnection, platform: str, workspace_id: str, limit: int) -> list[Row[Any]]:
+async def pending(conn: AsyncConnection, platform: str, workspace_id: str, limit: int) -> list[Submission]:
     """The oldest pending submissions of a workspace."""
     statement = (
         select(submissions)
@@ -53,12 +92,12 @@ async def pending(conn: AsyncConnection, platform: str, workspace_id: str, limit
         .order_by(submissions.c.id)
         .limit(limit)
     )
-    return list((await conn.execute(statement)).all())
+    return [Submission.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
 async def get_pending(
     conn: AsyncConnection, platform: str, workspace_id: str, submission_id: int
-) -> Row[Any] | None:
+) -> Submission | None:
     """One pending submission of this workspace, locked for the decision (PostgreSQL)."""
     statement = (
         select(submissions)
@@ -70,7 +109,8 @@ async def get_pending(
         )
         .with_for_update()
     )
-    return (await conn.execute(statement)).first()
+    row = (await conn.execute(statement)).first()
+    return None if row is None else Submission.from_row(row)
 
 
 async def update_body(
@@ -102,7 +142,7 @@ async def decide(
     )
 
 
-async def untold(conn: AsyncConnection, platform: str, workspace_id: str, user_id: str) -> list[Row[Any]]:
+async def untold(conn: AsyncConnection, platform: str, workspace_id: str, user_id: str) -> list[Submission]:
     """A member's decided submissions whose outcome they have not been shown yet."""
     statement = (
         select(submissions)
@@ -115,7 +155,7 @@ async def untold(conn: AsyncConnection, platform: str, workspace_id: str, user_i
         )
         .order_by(submissions.c.id)
     )
-    return list((await conn.execute(statement)).all())
+    return [Submission.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
 async def mark_told(conn: AsyncConnection, ids: list[int], now: datetime) -> None:
@@ -124,12 +164,13 @@ async def mark_told(conn: AsyncConnection, ids: list[int], now: datetime) -> Non
         await conn.execute(update(submissions).where(submissions.c.id.in_(ids)).values(told_at=now))
 
 
-async def get_submission(conn: AsyncConnection, submission_id: int) -> Row[Any] | None:
+async def get_submission(conn: AsyncConnection, submission_id: int) -> Submission | None:
     """One submission by id."""
-    return (await conn.execute(select(submissions).where(submissions.c.id == submission_id))).first()
+    row = (await conn.execute(select(submissions).where(submissions.c.id == submission_id))).first()
+    return None if row is None else Submission.from_row(row)
 
 
-async def mine(conn: AsyncConnection, platform: str, workspace_id: str, user_id: str) -> list[Row[Any]]:
+async def mine(conn: AsyncConnection, platform: str, workspace_id: str, user_id: str) -> list[Submission]:
     """A member's submissions, newest first (the last 20)."""
     statement = (
         select(submissions)
@@ -141,7 +182,7 @@ async def mine(conn: AsyncConnection, platform: str, workspace_id: str, user_id:
         .order_by(submissions.c.id.desc())
         .limit(20)
     )
-    return list((await conn.execute(statement)).all())
+    return [Submission.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
 async def forget_member(

@@ -216,6 +216,25 @@ standings = Table(
     Index("ix_standings_user", "user_pk"),
 )
 
+server_standings = Table(
+    # the workspace's totals per user, window and period: the standings rows of every channel
+    # summed, kept in the transaction that writes them, so a server board reads one row a user
+    "server_standings",
+    metadata,
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("window", String(8), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("user_pk", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("points", Integer, nullable=False, default=0),
+    Column("answers", Integer, nullable=False, default=0),
+    Column("strong", Integer, nullable=False, default=0),
+    PrimaryKeyConstraint("platform", "workspace_id", "window", "period", "user_pk"),
+    # a board's head and a rank are read from this index alone, in points order
+    Index("ix_server_standings_points", "platform", "workspace_id", "window", "period", "points"),
+    Index("ix_server_standings_user", "user_pk"),
+)
+
 streaks = Table(
     "streaks",
     metadata,

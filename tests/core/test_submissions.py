@@ -21,7 +21,7 @@ from bot.bank.commands import (
     SubmitQuestion,
 )
 from bot.bank.model import Bank
-from bot.cards import Card, Notice, QuestionCard, Reply, TableCard, Tone
+from bot.cards import Card, Notice, Outcome, QuestionCard, Reply, TableCard, Tone
 from bot.commands import ConfigureDaily, DailyAction, ForgetMe, ManageDaily
 from bot.config import Settings
 from bot.store import banks as bank_store
@@ -310,7 +310,8 @@ async def test_two_apps_on_one_sqlite_file_share_the_limit(make_app: AppFactory,
         *(app.service.handle(member(), SPANNING) for app in (first, second) for _ in range(4))
     )
     assert sorted("in the queue" in text(r) for r in replies) == [False] * 5 + [True] * 3
-    assert [r for r in replies if "in the queue" not in text(r)] == [Reply((LIMIT,))] * 5
+    refused = Reply((LIMIT,), outcome=Outcome.REFUSED, reason=LIMIT.text)
+    assert [r for r in replies if "in the queue" not in text(r)] == [refused] * 5
     async with first.engine.connect() as conn:
         assert (await conn.execute(select(submission_quota.c.used))).scalars().all() == [3]
 

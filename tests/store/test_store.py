@@ -23,7 +23,7 @@ async def test_migrations_are_idempotent(db_url: str) -> None:
         await migrate(engine)  # a second start applies nothing and breaks nothing
         async with engine.connect() as conn:
             version = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalar_one()
-        assert version == "0012"
+        assert version == "0013"
     finally:
         await engine.dispose()
 

@@ -139,3 +139,25 @@ def test_the_engine_and_the_use_cases_see_records_not_rows() -> None:
         if "Row[Any]" in line or ".c." in line
     ]
     assert found == []
+
+
+SQL_BUILDING = {"select", "insert", "update", "delete", "Row"}
+
+
+def test_only_the_store_builds_sql_or_sees_rows() -> None:
+    found = []
+    for path in _sources("bot"):
+        name = str(path.relative_to(ROOT))
+        if name.startswith("bot/store/"):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if "Row[Any]" in line or ".c." in line:
+                found.append(f"{name}:{number}")
+        for node in ast.walk(ast.parse(path.read_text(), name)):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("sqlalchemy")
+                and {alias.name for alias in node.names} & SQL_BUILDING
+            ):
+                found.append(f"{name}:{node.lineno}")
+    assert found == []
