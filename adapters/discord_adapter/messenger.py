@@ -102,6 +102,7 @@ class DiscordMessenger:
         if footer is not None and rendered.embeds:
             rendered.embeds[0].set_footer(text=footer)
         with discord.http.handle_message_parameters(
+            content=None,  # as Messageable.send passes it: the JSON says "content": null
             embeds=rendered.embeds,
             view=rendered.view() or MISSING,
             nonce=nonce_for(key),

@@ -66,6 +66,7 @@ async def test_the_daily_post_form_reply_close_and_reveal_are_exactly_these(h: D
     [sent] = h.fake.requests_to("POST", rf"/channels/{h.channel_id}/messages")
     question = "What does bagging-2 reduce?"
     assert sent.json == {
+        "content": None,
         "tts": False,
         "nonce": "post-1",
         "enforce_nonce": True,
@@ -147,6 +148,7 @@ async def test_the_daily_post_form_reply_close_and_reveal_are_exactly_these(h: D
     }
     [reveal] = h.fake.requests_to("POST", rf"/channels/{post['id']}/messages")  # the thread has the post's id
     assert reveal.json == {
+        "content": None,
         "tts": False,
         "nonce": "reveal-1",
         "enforce_nonce": True,
