@@ -85,19 +85,21 @@ class AnswerBatcher:
         if len(batch) > 1:
             try:
                 outcomes = await unit.run(self.engine, _together([p.make() for p in batch]), write=True)
-            except Exception:  # rolled back: each alone, so each caller gets its own outcome
-                pass
-            else:
+            except Exception:
+                outcomes = None  # rolled back: each runs alone below, so each caller gets its own outcome
+            if outcomes is not None:
                 for pending, outcome in zip(batch, outcomes, strict=True):
-                    if not pending.done.done():
-                        pending.done.set_result(outcome)
+                    _settle(pending.done, outcome)
                 return
         for pending in batch:
             try:
-                outcome = await unit.run(self.engine, pending.make(), write=True)
+                _settle(pending.done, await unit.run(self.engine, pending.make(), write=True))
             except Exception as exc:
                 if not pending.done.done():
                     pending.done.set_exception(exc)
-            else:
-                if not pending.done.done():
-                    pending.done.set_result(outcome)
+
+
+def _settle(done: asyncio.Future[Any], outcome: Any) -> None:
+    """Hand ``outcome`` to a caller still waiting (one that was cancelled is not)."""
+    if not done.done():
+        done.set_result(outcome)

@@ -24,6 +24,7 @@ from bot.daily.scoring import QUALITY_POINTS, period_keys
 from bot.ports import UserRef
 from bot.runtime import Runtime
 from bot.store import grade_changes as change_store
+from bot.store import standings as standing_store
 from bot.store.appeals import ScopedAnswer
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ async def apply_change(
     )
     if not written:
         raise ChangeConflict(answer.id)
-    await change_store.adjust_standings(
+    await standing_store.add_totals(  # a regrade moves points, never the answer count
         conn,
         channel_pk=answer.channel_pk,
         user_pk=answer.user_pk,
@@ -78,6 +79,7 @@ async def apply_change(
         workspace_id=answer.workspace_id,
         periods=period_keys(date.fromisoformat(answer.local_date)),
         points=points - answer.points,
+        answers=0,
         strong=int(verdict is Verdict.STRONG) - int(before is Verdict.STRONG),
     )
     await change_store.log_change(

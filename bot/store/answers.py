@@ -13,27 +13,11 @@ from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.answers_folded import folded
-from bot.store.dialect import insert_construct, insert_ignore, upsert_replace
+from bot.store.dialect import insert_construct
 from bot.store.rounds import CLAIMED, OPEN
 from bot.store.tables import answers, channels, rounds, users
 from bot.store.unit import Query, Work
 from bot.store.users import MAX_NAME
-
-
-async def replace_answer(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    """Store a free-text answer; a later one from the same user replaces it."""
-    await upsert_replace(conn, answers, values, ("round_id", "user_pk"))
-
-
-async def insert_locked_answer(conn: AsyncConnection, values: dict[str, Any]) -> bool:
-    """Store a quiz pick unless the user already picked; True when this one was stored."""
-    return await insert_ignore(conn, answers, values, ("round_id", "user_pk"))
-
-
-async def get_answer(conn: AsyncConnection, round_id: int, user_pk: int) -> Row[Any] | None:
-    """The user's answer to a round."""
-    statement = select(answers).where(answers.c.round_id == round_id, answers.c.user_pk == user_pk)
-    return (await conn.execute(statement)).first()
 
 
 async def round_answers(conn: AsyncConnection, round_id: int) -> list[Row[Any]]:

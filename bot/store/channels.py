@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import ChannelRef
-from bot.store.dialect import insert_ignore, skip_locked
+from bot.store.dialect import insert_ignore
 from bot.store.rounds import RoundMode
 from bot.store.tables import channels
 
@@ -96,28 +96,6 @@ async def get_channel_by_pk(conn: AsyncConnection, channel_pk: int) -> Channel:
 async def update_channel(conn: AsyncConnection, channel_pk: int, **values: Any) -> None:
     """Set columns of one channel."""
     await conn.execute(update(channels).where(channels.c.id == channel_pk).values(**values))
-
-
-async def clear_failures(conn: AsyncConnection, channel_pk: int) -> None:
-    """Forget a channel's failed sends (a send went through, or an admin resumed it)."""
-    await update_channel(conn, channel_pk, failures=0, failing_since=None, last_error=None)
-
-
-async def claim_due_channels(conn: AsyncConnection, now: datetime, limit: int) -> list[Channel]:
-    """Scheduled, unpaused channels whose next post is due, earliest first, locked for this
-    transaction; on PostgreSQL rows another process holds are skipped, so processes split them."""
-    statement = (
-        select(channels)
-        .where(
-            channels.c.scheduled.is_(True),
-            channels.c.paused.is_(False),
-            channels.c.next_post_at <= now,
-        )
-        .order_by(channels.c.next_post_at)
-        .limit(limit)
-        .with_for_update(skip_locked=skip_locked(conn))
-    )
-    return [Channel.from_row(row) for row in (await conn.execute(statement)).all()]
 
 
 async def active_channels(conn: AsyncConnection) -> list[Channel]:

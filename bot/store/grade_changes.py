@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.bank.grading import Verdict
-from bot.store import standings as standing_store
 from bot.store.tables import answers, grade_changes, rounds
 
 
@@ -63,31 +62,6 @@ async def set_verdict(
         .values(verdict=verdict.value, points=points)
     )
     return bool(result.rowcount)
-
-
-async def adjust_standings(
-    conn: AsyncConnection,
-    *,
-    channel_pk: int,
-    user_pk: int,
-    platform: str,
-    workspace_id: str,
-    periods: dict[str, str],
-    points: int,
-    strong: int,
-) -> None:
-    """Add ``points`` and ``strong`` (either may be negative) to a user's totals in each period."""
-    await standing_store.add_totals(
-        conn,
-        channel_pk=channel_pk,
-        user_pk=user_pk,
-        platform=platform,
-        workspace_id=workspace_id,
-        periods=periods,
-        points=points,
-        answers=0,
-        strong=strong,
-    )
 
 
 async def log_change(

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.tables import channels, rounds
+from bot.store.tables import rounds
 
 
 class RoundState(StrEnum):
@@ -129,31 +129,6 @@ async def get_round(conn: AsyncConnection, round_id: int) -> Round | None:
     return _round((await conn.execute(select(rounds).where(rounds.c.id == round_id))).first())
 
 
-async def get_round_with_channel(conn: AsyncConnection, round_id: int) -> RoundInChannel | None:
-    """One round by id plus its channel's ``channel_platform``, ``channel_workspace`` and
-    ``channel_timezone``, in one query (answers look both up on every submission)."""
-    statement = (
-        select(
-            rounds,
-            channels.c.platform.label("channel_platform"),
-            channels.c.workspace_id.label("channel_workspace"),
-            channels.c.timezone.label("channel_timezone"),
-        )
-        .join(channels, channels.c.id == rounds.c.channel_pk)
-        .where(rounds.c.id == round_id)
-    )
-    row = (await conn.execute(statement)).first()
-    if row is None:
-        return None
-    base = Round.from_row(row)
-    return RoundInChannel(
-        **{f.name: getattr(base, f.name) for f in fields(Round)},
-        channel_platform=row.channel_platform,
-        channel_workspace=row.channel_workspace,
-        channel_timezone=row.channel_timezone,
-    )
-
-
 async def latest_round(conn: AsyncConnection, channel_pk: int) -> Round | None:
     """The channel's most recent round."""
     statement = select(rounds).where(rounds.c.channel_pk == channel_pk).order_by(rounds.c.id.desc()).limit(1)
@@ -225,18 +200,6 @@ async def transition(
     return bool(result.rowcount)
 
 
-async def lock_open_round(conn: AsyncConnection, round_id: int) -> bool:
-    """Hold the round row for this transaction if it is open; False when it is not open.
-
-    The no-op update takes the row lock on PostgreSQL (and the write lock on SQLite), so a
-    concurrent reveal claim waits for this answer to commit and then scores it.
-    """
-    result = await conn.execute(
-        update(rounds).where(rounds.c.id == round_id, rounds.c.state == str(OPEN)).values(state=str(OPEN))
-    )
-    return bool(result.rowcount)
-
-
 async def retry_after(conn: AsyncConnection, round_id: int, until: datetime) -> None:
     """Leave a round alone until ``until`` (a failed send backs off)."""
     await conn.execute(update(rounds).where(rounds.c.id == round_id).values(lease_until=until))
@@ -271,20 +234,6 @@ async def skip_stale_claims(conn: AsyncConnection, channel_pk: int, before: date
         )
         .values(state=str(SKIPPED))
     )
-
-
-async def pending_sends(conn: AsyncConnection, now: datetime, limit: int) -> list[int]:
-    """Ids of claimed rounds not yet posted whose lease is free (new claims and crashed sends),
-    in channels that are not paused: a channel paused after its platform refused access gets no
-    more attempts until an admin resumes it."""
-    statement = (
-        select(rounds.c.id)
-        .join(channels, channels.c.id == rounds.c.channel_pk)
-        .where(rounds.c.state == str(CLAIMED), _lease_free(now), channels.c.paused.is_(False))
-        .order_by(rounds.c.id)
-        .limit(limit)
-    )
-    return [int(i) for i in (await conn.execute(statement)).scalars()]
 
 
 async def pending_reveals(conn: AsyncConnection, now: datetime, limit: int) -> list[int]:
